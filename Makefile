@@ -1,0 +1,48 @@
+# TKPK Tracker: `make run` to try it, `make test` to check it.  Needs only Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+FLASK  := $(BIN)/flask --app wsgi
+PO     := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install translations messages worker bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+translations: $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+# Refresh the English catalogue after changing Indonesian source strings.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot --no-location .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
+
+run: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+worker: $(STAMP)
+	$(BIN)/huey_consumer tracker.tasks.huey --workers 2
+
+test: $(STAMP) translations
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) translations
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

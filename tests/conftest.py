@@ -1,0 +1,250 @@
+"""Test fixtures, flaskr-style, grown for roles and two databases.
+
+The schema comes from the real migrations, once per session.  Between tests every table except the
+migration-seeded reference tables is emptied.  ``TEST_DATABASE_URL=postgresql://...`` runs the whole
+suite against PostgreSQL (the database is wiped first); otherwise a temporary SQLite file is used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete, select, text
+
+from tracker import create_app
+from tracker.extensions import db
+
+PASSWORD = "Kuat-Sekali-Rahasia-77"
+SEEDED_TABLES = {"strategy", "funding_source", "alembic_version"}
+
+_tmpdir = tempfile.mkdtemp(prefix="tracker-tests-")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+def database_uri() -> str:
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + os.path.join(_tmpdir, "test.sqlite3")
+
+
+def base_config(**overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_uri(),
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production default is tested
+        "SQLALCHEMY_RECORD_QUERIES": True,
+        "UPLOAD_FOLDER": os.path.join(_tmpdir, "uploads"),
+        "REPORT_FOLDER": os.path.join(_tmpdir, "reports"),
+        "SQLITE_SYNCHRONOUS": "NORMAL",
+    }
+    config.update(overrides)
+    return config
+
+
+def _reset_schema(app) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def _migrated_app():
+    os.environ.setdefault("TRACKER_INSTANCE_PATH", os.path.join(_tmpdir, "instance"))
+    app = create_app(base_config())
+    _reset_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(_tmpdir, ignore_errors=True)
+
+
+def empty_tables(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in SEEDED_TABLES:
+                    conn.execute(delete(table))
+
+
+@pytest.fixture
+def app(_migrated_app):
+    empty_tables(_migrated_app)
+    with _migrated_app.app_context():
+        yield _migrated_app
+        db.session.remove()
+
+
+@pytest.fixture
+def make_app(_migrated_app):
+    """Another app on the same database with other settings (e.g. CSRF switched on)."""
+    def factory(**overrides):
+        return create_app(base_config(**overrides))
+    return factory
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---- data factories -------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_agency(app):
+    from tracker.reference.services import create_agency
+
+    counter = iter(range(1, 10_000))
+
+    def factory(code=None, name=None, short_name=None):
+        n = next(counter)
+        agency = create_agency({"code": code or f"9.{n:02d}.01", "name": name or f"Dinas Uji {n}",
+                                "short_name": short_name or f"Uji {n}"})
+        db.session.commit()
+        return agency
+    return factory
+
+
+@pytest.fixture
+def make_company(app):
+    from tracker.reference.services import create_company
+
+    counter = iter(range(1, 10_000))
+
+    def factory(name=None, **fields):
+        company = create_company({"name": name or f"PT Uji {next(counter)}", **fields})
+        db.session.commit()
+        return company
+    return factory
+
+
+@pytest.fixture
+def make_user(app, make_agency, make_company):
+    from tracker.auth.services import UserInput, create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role="agency", agency=None, company=None, username=None, password=PASSWORD):
+        if role == "agency" and agency is None:
+            agency = make_agency()
+        if role == "company" and company is None:
+            company = make_company()
+        user = create_user(UserInput(
+            username=username or f"{role}{next(counter)}", full_name=f"Pengguna {role}", role=role,
+            agency_id=agency.id if agency is not None and role == "agency" else None,
+            company_id=company.id if company is not None and role == "company" else None,
+            password=password,
+        ))
+        db.session.commit()
+        return user
+    return factory
+
+
+@pytest.fixture
+def make_region(app):
+    from tracker.reference.services import create_region
+
+    def factory(code, name, level, parent=None):
+        region = create_region({"code": code, "name": name, "level": level,
+                                "parent_id": parent.id if parent is not None else None})
+        db.session.commit()
+        return region
+    return factory
+
+
+@pytest.fixture
+def kabupaten(make_region):
+    """A small kabupaten: two kecamatan with two desa each."""
+    kab = make_region("62.02", "Kotawaringin Timur", "kabupaten")
+    kec1 = make_region("62.02.01", "Baamang", "kecamatan", kab)
+    kec2 = make_region("62.02.02", "Pulau Hanaut", "kecamatan", kab)
+    desa = [make_region("62.02.01.2001", "Baamang Hulu", "desa", kec1),
+            make_region("62.02.01.2002", "Tinduk", "desa", kec1),
+            make_region("62.02.02.2001", "Bapinang Hilir", "desa", kec2),
+            make_region("62.02.02.2002", "Hanaut", "desa", kec2)]
+    return {"kabupaten": kab, "kecamatan": [kec1, kec2], "desa": desa}
+
+
+# ---- signing in -----------------------------------------------------------------------------------
+
+def login(client, user_or_name, password=PASSWORD):
+    username = getattr(user_or_name, "username", user_or_name)
+    return client.post("/login", data={"username": username, "password": password})
+
+
+class ApiClient:
+    """Test client that speaks JSON with a bearer token, as an outside system would."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.token = token
+
+    def _headers(self, extra=None):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path, **kw):
+        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.client.put(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+@pytest.fixture
+def api_as(app):
+    """``api_as(user)`` -> an ApiClient holding a fresh token for that user."""
+    def factory(user, password=PASSWORD):
+        client = app.test_client()
+        response = client.post("/api/v1/tokens", json={"username": user.username, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return ApiClient(client, response.get_json()["token"])
+    return factory
+
+
+@contextmanager
+def count_queries() -> Iterator[list]:
+    """Collects the SQL statements run inside the block (SQLALCHEMY_RECORD_QUERIES is on)."""
+    from flask_sqlalchemy.record_queries import get_recorded_queries
+
+    start = len(get_recorded_queries())
+    found: list = []
+    yield found
+    found.extend(get_recorded_queries()[start:])
+
+
+def audit_rows(entity: str | None = None):
+    from tracker.audit.models import AuditLog
+
+    stmt = select(AuditLog).order_by(AuditLog.id)
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    return db.session.scalars(stmt).all()

@@ -1,0 +1,116 @@
+"""TKPK Tracker: quarterly poverty-reduction action plans, progress and evaluation."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+from flask_login import current_user
+
+from tracker.config import Config, check_production_safety, from_environment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+    )
+    app.config.from_object(Config)
+    app.config.update(from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    check_production_safety(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from tracker.database import sqlite_engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **sqlite_engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_commands(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.auth import sessions  # noqa: F401  (registers the Flask-Login user loader)
+    from tracker.database import configure_engine
+    from tracker.extensions import babel, csrf, db, login_manager, migrate
+    from tracker.i18n import select_locale, translation_directory
+    from tracker.models import import_all_models
+
+    import_all_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), compare_type=True,
+                     render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # sessions are server-side rows (tracker.auth.sessions)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=translation_directory())
+    with app.app_context():
+        configure_engine(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.api import bp as api_bp
+    from tracker.audit.views import bp as audit_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.main.views import bp as main_bp
+    from tracker.periods.views import bp as periods_bp
+    from tracker.reference.views import bp as reference_bp
+    from tracker.users.views import bp as users_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp, url_prefix="/admin/users")
+    app.register_blueprint(reference_bp, url_prefix="/reference")
+    app.register_blueprint(periods_bp, url_prefix="/periods")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(api_bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from tracker.authz import register_template_helpers
+    from tracker.errors import register_error_handlers
+    from tracker.formatting import register_filters
+    from tracker.security import register_security_headers
+
+    @app.before_request
+    def resolve_user_first():
+        # Resolve the signed-in user before the request opens its own transaction
+        # (see tracker.auth.sessions.load_user); the API authenticates by token instead.
+        from flask import request
+
+        if not request.path.startswith(("/api/", "/static/")):
+            current_user._get_current_object()
+
+    register_error_handlers(app)
+    register_filters(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+
+    from tracker.web import page_url
+
+    app.jinja_env.globals["page_url"] = page_url
+
+    @app.context_processor
+    def inject_globals():
+        return {"region_name": app.config.get("REGION_NAME")}
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register
+
+    register(app)

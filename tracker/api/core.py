@@ -1,0 +1,210 @@
+"""The API's plumbing: routes that describe themselves, bodies, pages and token authentication."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.sql import Select
+
+from tracker.authz import require
+from tracker.errors import BadRequest, Unauthorized, ValidationFailed
+from tracker.extensions import db
+from tracker.types import utcnow
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    many: bool = False
+    status: int = 200
+    query: dict[str, str] = field(default_factory=dict)
+    public: bool = False
+    permission: str | None = None
+    binary: str | None = None  # media type of a file response
+
+
+OPERATIONS: list[Operation] = []
+
+
+def route(rule: str, method: str, *, summary: str, tag: str, body=None, response=None, many=False,
+          status=200, query=None, public=False, permission=None, binary=None):
+    """Register an API route and its description (the OpenAPI document is built from these)."""
+
+    def decorator(view: Callable):
+        endpoint = f"{view.__name__}_{method.lower()}"
+
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not public:
+                authenticate()
+                if permission:
+                    require(permission)
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission
+        bp.add_url_rule(rule, endpoint=endpoint, view_func=wrapped, methods=[method])
+        OPERATIONS.append(Operation(rule, method, endpoint, summary, tag, body, response, many, status,
+                                    query or {}, public, permission, binary))
+        return wrapped
+
+    return decorator
+
+
+def authenticate():
+    """Bearer token only: the API never accepts the browser's cookie (so it needs no CSRF token)."""
+    from tracker.auth.services import user_for_token
+
+    if getattr(g, "api_user", None) is not None:
+        return g.api_user
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise Unauthorized(_("Token API diperlukan (header Authorization: Bearer <token>)."))
+    found = user_for_token(raw.strip())
+    if found is None:
+        raise Unauthorized(_("Token API tidak valid atau sudah kedaluwarsa."))
+    user, token = found
+    if token.last_used_at is None or utcnow() - token.last_used_at > timedelta(hours=1):
+        token.last_used_at = utcnow()
+    g.api_user, g.api_token = user, token
+    g._login_user = user  # Flask-Login's current_user for the rest of the request
+    return user
+
+
+# ---- request bodies ----------------------------------------------------------------------------
+
+TYPE_ERRORS = {
+    "json_invalid": "JSON tidak valid.",
+    "json_type": "JSON tidak valid.",
+    "model_type": "Harus berupa objek JSON.",
+    "model_attributes_type": "Harus berupa objek JSON.",
+    "int_type": "Harus bilangan bulat.",
+    "int_parsing": "Harus bilangan bulat.",
+    "int_from_float": "Harus bilangan bulat.",
+    "float_type": "Harus berupa angka.",
+    "float_parsing": "Harus berupa angka.",
+    "string_type": "Harus berupa teks.",
+    "bool_type": "Harus true atau false.",
+    "bool_parsing": "Harus true atau false.",
+    "list_type": "Harus berupa daftar.",
+    "date_type": "Harus tanggal dengan format YYYY-MM-DD.",
+    "date_parsing": "Harus tanggal dengan format YYYY-MM-DD.",
+    "date_from_datetime_parsing": "Harus tanggal dengan format YYYY-MM-DD.",
+    "date_from_datetime_inexact": "Harus tanggal dengan format YYYY-MM-DD.",
+    "dict_type": "Harus berupa objek JSON.",
+}
+VALUE_ERRORS = {
+    "missing": "Wajib diisi.",
+    "greater_than_equal": "Harus lebih besar atau sama dengan %(ge)s.",
+    "greater_than": "Harus lebih besar dari %(gt)s.",
+    "less_than_equal": "Harus lebih kecil atau sama dengan %(le)s.",
+    "less_than": "Harus lebih kecil dari %(lt)s.",
+    "string_too_short": "Wajib diisi.",
+    "string_too_long": "Maksimal %(max_length)s karakter.",
+    "too_short": "Minimal %(min_length)s butir.",
+    "too_long": "Maksimal %(max_length)s butir.",
+    "literal_error": "Harus salah satu dari: %(expected)s.",
+    "enum": "Harus salah satu dari: %(expected)s.",
+    "value_error": "%(error)s",
+}
+
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "_body"
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Strict JSON parsing: wrong types -> 400 bad_request, wrong values -> 422 validation_error."""
+    if not request.is_json and request.get_data():
+        raise BadRequest(_("Gunakan Content-Type: application/json."))
+    raw = request.get_data() or b"{}"
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        type_fields: dict[str, str] = {}
+        value_fields: dict[str, str] = {}
+        for err in exc.errors(include_url=False):
+            kind = err["type"]
+            name = _field_name(err["loc"])
+            ctx = {k: (str(v) if not isinstance(v, str) else v) for k, v in (err.get("ctx") or {}).items()}
+            if kind in TYPE_ERRORS:
+                type_fields[name] = _(TYPE_ERRORS[kind])
+            elif kind in VALUE_ERRORS:
+                try:
+                    value_fields[name] = _(VALUE_ERRORS[kind]) % ctx
+                except (KeyError, TypeError):
+                    value_fields[name] = err["msg"]
+            else:
+                value_fields[name] = err["msg"]
+        if type_fields:
+            if "_body" in type_fields:
+                raise BadRequest(type_fields["_body"])
+            raise BadRequest(_("Tipe data tidak sesuai."), {**type_fields, **value_fields})
+        raise ValidationFailed(_("Data tidak valid."), value_fields)
+
+
+def given_fields(body: BaseModel) -> dict[str, Any]:
+    """Only the fields the client actually sent (PATCH semantics)."""
+    return body.model_dump(exclude_unset=True)
+
+
+# ---- query parameters and pages ------------------------------------------------------------------
+
+def query_int(name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not re.fullmatch(r"-?\d{1,12}", raw):
+        raise BadRequest(_("Parameter %(name)s harus bilangan bulat.", name=name), {name: _("Harus bilangan bulat.")})
+    value = int(raw)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise BadRequest(_("Parameter %(name)s di luar rentang.", name=name), {name: _("Di luar rentang.")})
+    return value
+
+
+def query_choice(name: str, choices) -> str | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if raw not in choices:
+        raise BadRequest(_("Parameter %(name)s tidak dikenal.", name=name), {name: _("Harus salah satu dari: %(c)s.", c=", ".join(choices))})
+    return raw
+
+
+def page_params() -> tuple[int, int]:
+    from flask import current_app
+
+    page = query_int("page", minimum=1) or 1
+    per_page = query_int("per_page", minimum=1, maximum=current_app.config["API_PER_PAGE_MAX"])
+    return page, per_page or current_app.config["API_PER_PAGE_DEFAULT"]
+
+
+def paginated(statement: Select, serialize: Callable[[Any], dict]):
+    page, per_page = page_params()
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify({"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page})
+
+
+def dump(schema: type[BaseModel], obj) -> dict:
+    return schema.model_validate(obj, from_attributes=True).model_dump(mode="json")
+
+
+def json_response(payload, status: int = 200):
+    return jsonify(payload), status

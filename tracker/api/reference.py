@@ -1,0 +1,142 @@
+"""Reference data endpoints: OPDs, companies, regions, strategies, funding sources."""
+
+from flask import request
+from sqlalchemy import or_, select
+
+from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, query_int, route
+from tracker.api.schemas import (
+    AgencyIn, AgencyOut, AgencyPatch, CompanyIn, CompanyOut, CompanyPatch, FundingSourceOut, RegionIn,
+    RegionOut, StrategyOut,
+)
+from tracker.authz import company_scope, ensure_company_access
+from tracker.errors import NotFound
+from tracker.extensions import db
+from tracker.reference import services
+from tracker.reference.models import Agency, Company, FundingSource, Region, Strategy
+
+
+def _get(model, obj_id: int):
+    obj = db.session.get(model, obj_id)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+# ---- agencies ----------------------------------------------------------------------------------
+
+@route("/agencies", "GET", summary="Daftar OPD", tag="reference", response=AgencyOut, many=True,
+       permission="agencies.view", query={"q": "string", "active": "boolean"})
+def list_agencies():
+    stmt = select(Agency).order_by(Agency.code)
+    if q := request.args.get("q", "").strip():
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Agency.name.ilike(like), Agency.short_name.ilike(like), Agency.code.ilike(like)))
+    if (active := query_choice("active", ("0", "1", "true", "false"))) is not None:
+        stmt = stmt.where(Agency.active.is_(active in ("1", "true")))
+    return paginated(stmt, lambda a: dump(AgencyOut, a))
+
+
+@route("/agencies", "POST", summary="Tambah OPD", tag="reference", body=AgencyIn, response=AgencyOut,
+       status=201, permission="agencies.manage")
+def create_agency():
+    agency = services.create_agency(parse_body(AgencyIn).model_dump())
+    db.session.commit()
+    return json_response(dump(AgencyOut, agency), 201)
+
+
+@route("/agencies/<int:agency_id>", "GET", summary="Satu OPD", tag="reference", response=AgencyOut,
+       permission="agencies.view")
+def get_agency(agency_id: int):
+    return json_response(dump(AgencyOut, _get(Agency, agency_id)))
+
+
+@route("/agencies/<int:agency_id>", "PATCH", summary="Ubah OPD", tag="reference", body=AgencyPatch,
+       response=AgencyOut, permission="agencies.manage")
+def patch_agency(agency_id: int):
+    agency = _get(Agency, agency_id)
+    changes = given_fields(parse_body(AgencyPatch))
+    version = changes.pop("version")
+    services.update_agency(agency, changes, expected_version=version)
+    db.session.commit()
+    return json_response(dump(AgencyOut, agency))
+
+
+# ---- companies ---------------------------------------------------------------------------------
+
+@route("/companies", "GET", summary="Daftar perusahaan", tag="reference", response=CompanyOut, many=True,
+       permission="companies.view", query={"q": "string"})
+def list_companies():
+    stmt = select(Company).order_by(Company.name)
+    if (scope := company_scope()) is not None:
+        stmt = stmt.where(Company.id == scope)
+    if q := request.args.get("q", "").strip():
+        stmt = stmt.where(Company.name.ilike(f"%{q}%"))
+    return paginated(stmt, lambda c: dump(CompanyOut, c))
+
+
+@route("/companies", "POST", summary="Tambah perusahaan", tag="reference", body=CompanyIn,
+       response=CompanyOut, status=201, permission="companies.manage")
+def create_company():
+    company = services.create_company(parse_body(CompanyIn).model_dump())
+    db.session.commit()
+    return json_response(dump(CompanyOut, company), 201)
+
+
+@route("/companies/<int:company_id>", "GET", summary="Satu perusahaan", tag="reference",
+       response=CompanyOut, permission="companies.view")
+def get_company(company_id: int):
+    ensure_company_access(company_id, "companies.view")
+    return json_response(dump(CompanyOut, _get(Company, company_id)))
+
+
+@route("/companies/<int:company_id>", "PATCH", summary="Ubah perusahaan", tag="reference",
+       body=CompanyPatch, response=CompanyOut, permission="companies.manage")
+def patch_company(company_id: int):
+    company = _get(Company, company_id)
+    changes = given_fields(parse_body(CompanyPatch))
+    version = changes.pop("version")
+    services.update_company(company, changes, expected_version=version)
+    db.session.commit()
+    return json_response(dump(CompanyOut, company))
+
+
+# ---- regions, strategies, funding sources ---------------------------------------------------------
+
+@route("/regions", "GET", summary="Daftar wilayah (kabupaten, kecamatan, desa)", tag="reference",
+       response=RegionOut, many=True, permission="regions.view",
+       query={"level": "kabupaten|kecamatan|desa", "parent_id": "integer", "q": "string"})
+def list_regions():
+    stmt = select(Region).order_by(Region.code)
+    if level := query_choice("level", ("kabupaten", "kecamatan", "desa")):
+        stmt = stmt.where(Region.level == level)
+    if (parent_id := query_int("parent_id", minimum=1)) is not None:
+        stmt = stmt.where(Region.parent_id == parent_id)
+    if q := request.args.get("q", "").strip():
+        stmt = stmt.where(or_(Region.name.ilike(f"%{q}%"), Region.code.startswith(q)))
+    return paginated(stmt, lambda r: dump(RegionOut, r))
+
+
+@route("/regions", "POST", summary="Tambah wilayah", tag="reference", body=RegionIn, response=RegionOut,
+       status=201, permission="regions.manage")
+def create_region():
+    region = services.create_region(parse_body(RegionIn).model_dump())
+    db.session.commit()
+    return json_response(dump(RegionOut, region), 201)
+
+
+@route("/regions/<int:region_id>", "GET", summary="Satu wilayah", tag="reference", response=RegionOut,
+       permission="regions.view")
+def get_region(region_id: int):
+    return json_response(dump(RegionOut, _get(Region, region_id)))
+
+
+@route("/strategies", "GET", summary="Tiga strategi Inpres 4/2022", tag="reference", response=StrategyOut,
+       many=True, permission="regions.view")
+def list_strategies():
+    return paginated(select(Strategy).order_by(Strategy.sort_order), lambda s: dump(StrategyOut, s))
+
+
+@route("/funding-sources", "GET", summary="Sumber dana", tag="reference", response=FundingSourceOut,
+       many=True, permission="regions.view")
+def list_funding_sources():
+    return paginated(select(FundingSource).order_by(FundingSource.sort_order), lambda f: dump(FundingSourceOut, f))

@@ -1,0 +1,57 @@
+from flask import request
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, route
+from tracker.api.schemas import UserIn, UserOut, UserPatch
+from tracker.auth import services
+from tracker.auth.models import ROLE_VALUES, User
+from tracker.errors import NotFound
+from tracker.extensions import db
+
+
+@route("/users", "GET", summary="Daftar pengguna", tag="users", response=UserOut, many=True,
+       permission="users.manage", query={"role": "string", "q": "string"})
+def list_users():
+    stmt = select(User).order_by(User.username)
+    if role := query_choice("role", ROLE_VALUES):
+        stmt = stmt.where(User.role == role)
+    if q := request.args.get("q", "").strip():
+        stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.full_name.ilike(f"%{q}%")))
+    return paginated(stmt, lambda u: dump(UserOut, u))
+
+
+@route("/users", "POST", summary="Tambah pengguna", tag="users", body=UserIn, response=UserOut, status=201,
+       permission="users.manage")
+def create_user():
+    body = parse_body(UserIn)
+    user = services.create_user(services.UserInput(**body.model_dump()), actor=current_user)
+    db.session.commit()
+    return json_response(dump(UserOut, user), 201)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@route("/users/<int:user_id>", "GET", summary="Satu pengguna", tag="users", response=UserOut,
+       permission="users.manage")
+def get_user(user_id: int):
+    return json_response(dump(UserOut, _user(user_id)))
+
+
+@route("/users/<int:user_id>", "PATCH", summary="Ubah pengguna (peran, OPD, status aktif)", tag="users",
+       body=UserPatch, response=UserOut, permission="users.manage")
+def patch_user(user_id: int):
+    user = _user(user_id)
+    changes = given_fields(parse_body(UserPatch))
+    version = changes.pop("version")
+    active = changes.pop("active", None)
+    services.update_user(user, changes, actor=current_user, expected_version=version)
+    if active is not None:
+        services.set_active(user, active, actor=current_user)
+    db.session.commit()
+    return json_response(dump(UserOut, user))

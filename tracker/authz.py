@@ -1,0 +1,129 @@
+"""Who may do what: one module for pages, API, exports and downloads alike.
+
+Two layers:
+* permissions per role (``can(user, "users.manage")``), used by ``@permission_required`` and by
+  templates so a button shows exactly when its route would allow it;
+* object scoping (``agency_scope``, ``ensure_agency_access``...): an ``agency`` user sees only
+  their own OPD's data, a ``company`` user only their own company's.  Another OPD's object answers
+  404, so guessing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask
+from flask_login import current_user
+
+from tracker.auth.models import Role
+from tracker.errors import Forbidden, NotFound, Unauthorized
+
+A, C, G, P, V = Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.COMPANY, Role.VIEWER
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # administration
+    "users.manage": frozenset({A}),
+    "audit.view": frozenset({A, C}),
+    "agencies.manage": frozenset({A}),
+    "regions.manage": frozenset({A}),
+    "companies.manage": frozenset({A, C}),
+    "periods.manage": frozenset({A, C}),
+    "periods.lock": frozenset({A, C}),
+    # reading
+    "agencies.view": frozenset({A, C, G, V}),
+    "companies.view": frozenset({A, C, G, V, P}),  # company users: their own only
+    "regions.view": frozenset({A, C, G, V, P}),
+    "periods.view": frozenset({A, C, G, V, P}),
+    "plans.view": frozenset({A, C, G, V}),  # agency users: their own OPD only
+    "progress.view": frozenset({A, C, G, V}),
+    "reports.view": frozenset({A, C, G, V}),
+    # plans and progress
+    "plans.edit": frozenset({A, C, G}),  # agency users: their own OPD only
+    "plans.approve": frozenset({A, C}),
+    "progress.edit": frozenset({A, C, G}),
+    "progress.submit": frozenset({A, C, G}),
+    "progress.review": frozenset({A, C}),
+}
+
+
+def can(user, permission: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role in PERMISSIONS[permission]
+
+
+def require(permission: str, user=None) -> None:
+    user = user if user is not None else current_user
+    if not getattr(user, "is_authenticated", False):
+        raise Unauthorized()
+    if not can(user, permission):
+        raise Forbidden()
+
+
+def permission_required(permission: str):
+    """Route decorator: 401 (or the login page) when signed out, 403 for the wrong role."""
+    if permission not in PERMISSIONS:
+        raise KeyError(permission)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require(permission)
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission  # read by the access-matrix tests
+        return wrapped
+
+    return decorator
+
+
+# ---- object scoping -------------------------------------------------------------------------
+
+def agency_scope(user=None) -> int | None:
+    """The one OPD id the user is limited to, or None for users who see every OPD."""
+    user = user if user is not None else current_user
+    return user.agency_id if user.role == Role.AGENCY else None
+
+
+def company_scope(user=None) -> int | None:
+    user = user if user is not None else current_user
+    return user.company_id if user.role == Role.COMPANY else None
+
+
+def may_see_agency(agency_id: int | None, user=None) -> bool:
+    user = user if user is not None else current_user
+    if user.role == Role.COMPANY:
+        return False
+    scope = agency_scope(user)
+    return scope is None or scope == agency_id
+
+
+def may_see_company(company_id: int | None, user=None) -> bool:
+    user = user if user is not None else current_user
+    scope = company_scope(user)
+    if user.role == Role.AGENCY:
+        return True
+    return scope is None or scope == company_id
+
+
+def ensure_agency_access(agency_id: int | None, permission: str, user=None) -> None:
+    """Role check plus scope: another OPD's object is 'not found', not 'forbidden'."""
+    user = user if user is not None else current_user
+    require(permission, user)
+    if not may_see_agency(agency_id, user):
+        raise NotFound()
+
+
+def ensure_company_access(company_id: int | None, permission: str, user=None) -> None:
+    user = user if user is not None else current_user
+    require(permission, user)
+    if not may_see_company(company_id, user):
+        raise NotFound()
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=lambda permission: can(current_user, permission),
+        may_see_agency=lambda agency_id: may_see_agency(agency_id, current_user),
+        Role=Role,
+    )

@@ -1,0 +1,13 @@
+"""Command line (product.md §6): ``flask --app wsgi user create|demo|backup``."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from tracker.cli.backup import backup_command
+    from tracker.cli.demo import demo_command
+    from tracker.cli.users import user_group
+
+    app.cli.add_command(user_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)

@@ -1,0 +1,124 @@
+"""Quarters (triwulan): reporting windows, due dates, locking."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.audit import service as audit
+from tracker.errors import Conflict, Locked, NotFound, ValidationFailed
+from tracker.extensions import db
+from tracker.periods.models import Period
+from tracker.types import jakarta_now, utcnow
+
+QUARTER_LABELS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def quarter_label(quarter: int) -> str:
+    return QUARTER_LABELS.get(quarter, str(quarter))
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    first_of_next = date(year + (quarter == 4), 1 if quarter == 4 else quarter * 3 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def default_due_date(year: int, quarter: int) -> date:
+    """The given day of the month after the quarter (product.md §2: the 10th by default)."""
+    opens = quarter_end(year, quarter) + timedelta(days=1)
+    return opens.replace(day=current_app.config["DEFAULT_DUE_DAY"])
+
+
+def check_year(year: int) -> None:
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed(_("Tahun harus antara %(a)d dan %(b)d.", a=MIN_YEAR, b=MAX_YEAR), {"year": _("Tahun tidak valid.")})
+
+
+def ensure_year(year: int) -> list[Period]:
+    """The four quarters of ``year``, created with default due dates the first time they are needed."""
+    check_year(year)
+    periods = list(db.session.scalars(select(Period).where(Period.year == year).order_by(Period.quarter)))
+    have = {p.quarter for p in periods}
+    for quarter in range(1, 5):
+        if quarter not in have:
+            period = Period(year=year, quarter=quarter, due_date=default_due_date(year, quarter))
+            db.session.add(period)
+            periods.append(period)
+    if len(have) < 4:
+        db.session.flush()
+    return sorted(periods, key=lambda p: p.quarter)
+
+
+def get_period(year: int, quarter: int, create: bool = True) -> Period:
+    if quarter not in QUARTER_LABELS:
+        raise NotFound(_("Triwulan harus 1 sampai 4."))
+    period = db.session.scalar(select(Period).where(Period.year == year, Period.quarter == quarter))
+    if period is None:
+        if not create:
+            raise NotFound()
+        period = next(p for p in ensure_year(year) if p.quarter == quarter)
+    return period
+
+
+def is_late(period: Period, today: date | None = None) -> bool:
+    today = today or jakarta_now().date()
+    return today > period.due_date
+
+
+def is_open_for_reporting(period: Period, today: date | None = None) -> bool:
+    """The window opens the day after the quarter ends and stays open until it is locked."""
+    today = today or jakarta_now().date()
+    return not period.locked and today > quarter_end(period.year, period.quarter)
+
+
+def ensure_unlocked(period: Period) -> None:
+    if period.locked:
+        raise Locked(_("Triwulan %(q)s %(y)d sudah dikunci; data tidak dapat diubah.", q=quarter_label(period.quarter), y=period.year))
+
+
+def set_due_date(period: Period, due: date, expected_version: int | None = None) -> Period:
+    if expected_version is not None and expected_version != period.version:
+        raise Conflict()
+    if due <= quarter_end(period.year, period.quarter):
+        raise ValidationFailed(_("Batas waktu harus setelah akhir triwulan."), {"due_date": _("Batas waktu harus setelah akhir triwulan.")})
+    before = period.due_date
+    if before == due:
+        return period
+    period.due_date = due
+    db.session.flush()
+    audit.record("update", "period", period.id, before={"due_date": before}, after={"due_date": due},
+                 summary=f"Batas waktu Triwulan {quarter_label(period.quarter)} {period.year} diubah")
+    return period
+
+
+def lock(period: Period, user, reason: str = "") -> Period:
+    if period.locked:
+        raise Conflict(_("Triwulan ini sudah dikunci."))
+    period.locked = True
+    period.locked_at = utcnow()
+    period.locked_by_id = user.id
+    period.lock_reason = (reason or "").strip()[:500]
+    db.session.flush()
+    audit.record("lock", "period", period.id, before={"locked": False}, after={"locked": True, "reason": period.lock_reason},
+                 summary=f"Triwulan {quarter_label(period.quarter)} {period.year} dikunci", actor=user)
+    return period
+
+
+def unlock(period: Period, user, reason: str) -> Period:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Alasan membuka kunci wajib diisi."), {"reason": _("Wajib diisi.")})
+    if not period.locked:
+        raise Conflict(_("Triwulan ini tidak terkunci."))
+    period.locked = False
+    period.locked_at = None
+    period.locked_by_id = None
+    period.lock_reason = reason[:500]
+    db.session.flush()
+    audit.record("unlock", "period", period.id, before={"locked": True}, after={"locked": False, "reason": reason[:500]},
+                 summary=f"Kunci Triwulan {quarter_label(period.quarter)} {period.year} dibuka", actor=user)
+    return period
