@@ -69,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.main.views import bp as main_bp
     from tracker.periods.views import bp as periods_bp
+    from tracker.plans.views import bp as plans_bp
+    from tracker.progress.views import bp as progress_bp
     from tracker.reference.views import bp as reference_bp
     from tracker.users.views import bp as users_bp
 
@@ -78,6 +80,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reference_bp, url_prefix="/reference")
     app.register_blueprint(periods_bp, url_prefix="/periods")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(progress_bp, url_prefix="/progress")
     app.register_blueprint(api_bp)
 
 

@@ -1,8 +1,17 @@
 """Imports every feature's models so Alembic and the shell see the whole schema."""
 
+import importlib
+
+FEATURE_MODELS = (
+    "tracker.reference.models",
+    "tracker.auth.models",
+    "tracker.audit.models",
+    "tracker.periods.models",
+    "tracker.plans.models",
+    "tracker.progress.models",
+)
+
 
 def import_all_models() -> None:
-    from tracker.audit import models as _audit  # noqa: F401
-    from tracker.auth import models as _auth  # noqa: F401
-    from tracker.periods import models as _periods  # noqa: F401
-    from tracker.reference import models as _reference  # noqa: F401
+    for module in FEATURE_MODELS:
+        importlib.import_module(module)

@@ -37,13 +37,9 @@ class DemoContext:
 
 
 def _sections():
-    from tracker.demo import people, reference
+    from tracker.demo import people, plans, progress, reference
 
-    return [reference.load, people.load, *EXTRA_SECTIONS]
-
-
-# Later features (plans, progress, CSR...) append their loaders here at import time.
-EXTRA_SECTIONS: list[Callable[[DemoContext], None]] = []
+    return [reference.load, people.load, plans.load, progress.load]
 
 
 def load_demo(scale: str = "small", seed: int = 2025, echo: Callable[[str], None] = print,

@@ -1,0 +1,1 @@
+"""API routes of the plans feature (registered on tracker.api.core.bp at import)."""

@@ -1,0 +1,5 @@
+"""Demo data of the plans feature."""
+
+
+def load(ctx) -> None:
+    """Filled in by the plans feature."""

@@ -1,0 +1,11 @@
+from flask import Blueprint, render_template
+
+from tracker.authz import permission_required
+
+bp = Blueprint("plans", __name__)
+
+
+@bp.route("/")
+@permission_required("plans.view")
+def index():
+    return render_template("errors/generic.html", status=200, message="plans")

@@ -1,0 +1,1 @@
+"""Quarterly progress (laporan triwulan): models are added by the progress feature."""
