@@ -9,7 +9,7 @@ MO     := $(PO:.po=.mo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install translations messages worker bench clean
+.PHONY: run test install translations messages bench clean
 
 install: $(STAMP)
 
@@ -35,14 +35,11 @@ run: $(STAMP) translations
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-worker: $(STAMP)
-	$(BIN)/huey_consumer tracker.tasks.huey --workers 2
-
 test: $(STAMP) translations
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) translations
-	$(BIN)/python bench/run_all.py
+	cd bench && ../$(BIN)/python pages.py && ../$(BIN)/python load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

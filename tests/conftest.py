@@ -7,6 +7,7 @@ suite against PostgreSQL (the database is wiped first); otherwise a temporary SQ
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import tempfile
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, select, text
 
@@ -52,6 +55,26 @@ def base_config(**overrides) -> dict:
     return config
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The ``app`` fixture keeps an application context pushed for the test body; Flask would reuse it
+    for each request, so ``g`` (the API user, Flask-Login's cached user) and the database session
+    would leak from one request into the next and hide bugs (a revoked token still working, a
+    signed-out browser still signed in, a view that forgets to commit).  Here the test's own session
+    is committed first (as a shared session would have been by the request), then the request runs
+    with no application context visible, so it pushes a fresh one and tears it down.
+    """
+
+    def open(self, *args, **kwargs):
+        if self.preserve_context or _cv_app.get(None) is None:
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        ctx = contextvars.copy_context()
+        ctx.run(_cv_app.set, None)
+        return ctx.run(super().open, *args, **kwargs)
+
+
 def _reset_schema(app) -> None:
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -65,6 +88,7 @@ def _reset_schema(app) -> None:
 def _migrated_app():
     os.environ.setdefault("TRACKER_INSTANCE_PATH", os.path.join(_tmpdir, "instance"))
     app = create_app(base_config())
+    app.test_client_class = IsolatedClient
     _reset_schema(app)
     yield app
     with app.app_context():
@@ -93,7 +117,9 @@ def app(_migrated_app):
 def make_app(_migrated_app):
     """Another app on the same database with other settings (e.g. CSRF switched on)."""
     def factory(**overrides):
-        return create_app(base_config(**overrides))
+        other = create_app(base_config(**overrides))
+        other.test_client_class = IsolatedClient
+        return other
     return factory
 
 
@@ -203,6 +229,9 @@ class ApiClient:
         headers.update(extra or {})
         return headers
 
+    def open(self, path, method="GET", **kw):
+        return self.client.open(path, method=method, headers=self._headers(kw.pop("headers", None)), **kw)
+
     def get(self, path, **kw):
         return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
 
@@ -220,6 +249,17 @@ class ApiClient:
 
 
 @pytest.fixture
+def client_as(app):
+    """``client_as(user)`` -> a browser-like test client signed in as that user."""
+    def factory(user, password=PASSWORD):
+        client = app.test_client()
+        response = login(client, user, password)
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return client
+    return factory
+
+
+@pytest.fixture
 def api_as(app):
     """``api_as(user)`` -> an ApiClient holding a fresh token for that user."""
     def factory(user, password=PASSWORD):
@@ -232,13 +272,22 @@ def api_as(app):
 
 @contextmanager
 def count_queries() -> Iterator[list]:
-    """Collects the SQL statements run inside the block (SQLALCHEMY_RECORD_QUERIES is on)."""
-    from flask_sqlalchemy.record_queries import get_recorded_queries
+    """Collects every SQL statement the engine runs inside the block, whichever app context
+    (the test's or a request's) runs it."""
+    from sqlalchemy import event
 
-    start = len(get_recorded_queries())
+    engine = db.engine
     found: list = []
-    yield found
-    found.extend(get_recorded_queries()[start:])
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            found.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def audit_rows(entity: str | None = None):

@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_commands(app)
@@ -61,6 +62,19 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=translation_directory())
     with app.app_context():
         configure_engine(app)
+
+
+def register_converters(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        """``<int:...>`` limited to what an INTEGER column holds: a huge id is 'not found' (404),
+        not a database error."""
+
+        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:
@@ -100,14 +114,30 @@ def register_request_hooks(app: Flask) -> None:
         if not request.path.startswith(("/api/", "/static/")):
             current_user._get_current_object()
 
+    @app.before_request
+    def enforce_password_change():
+        # An account whose password an administrator set must choose its own before anything else.
+        from flask import redirect, request, url_for
+
+        if (
+            current_user.is_authenticated
+            and getattr(current_user, "must_change_password", False)
+            and not request.path.startswith(("/api/", "/static/"))
+            and request.endpoint not in {"auth.change_password", "auth.logout", "auth.set_language"}
+        ):
+            return redirect(url_for("auth.change_password"))
+
     register_error_handlers(app)
     register_filters(app)
     register_template_helpers(app)
     register_security_headers(app)
 
+    from flask_babel import get_locale
+
     from tracker.web import page_url
 
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["get_locale"] = get_locale  # <html lang>, the language switch
 
     @app.context_processor
     def inject_globals():

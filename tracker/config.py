@@ -87,8 +87,28 @@ class Config:
     REPORT_WAIT_SECONDS = 8
 
 
+MIN_SCRYPT_N = 2 ** 17
+MIN_PBKDF2_ITERATIONS = 600_000
+
+
+def password_hash_method_is_strong(method: str) -> bool:
+    """scrypt with N >= 2**17 or PBKDF2 with >= 600,000 iterations (quality.md, Passwords)."""
+    from werkzeug.security import DEFAULT_PBKDF2_ITERATIONS
+
+    parts = (method or "").split(":")
+    try:
+        if parts[0] == "scrypt":
+            return len(parts) >= 2 and int(parts[1]) >= MIN_SCRYPT_N  # bare "scrypt" is Werkzeug's 2**15
+        if parts[0] == "pbkdf2":
+            iterations = int(parts[2]) if len(parts) > 2 else DEFAULT_PBKDF2_ITERATIONS
+            return iterations >= MIN_PBKDF2_ITERATIONS
+    except ValueError:
+        return False
+    return False
+
+
 def check_production_safety(config: dict) -> None:
-    """Refuse to run in production with a guessable key (quality.md, Config)."""
+    """Refuse to run in production with a guessable key or weak password hashing (quality.md, Config)."""
     if config.get("TESTING") or config.get("TRACKER_ENV") != "production":
         return
     key = config.get("SECRET_KEY") or ""
@@ -96,4 +116,9 @@ def check_production_safety(config: dict) -> None:
         raise RuntimeError(
             "SECRET_KEY must be set to a random string of at least 32 characters in production "
             '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+    if not password_hash_method_is_strong(config.get("PASSWORD_HASH_METHOD", "")):
+        raise RuntimeError(
+            "PASSWORD_HASH_METHOD is too weak for production: use scrypt with N >= 2**17 "
+            "(the default, scrypt:131072:8:1) or pbkdf2 with >= 600000 iterations."
         )

@@ -7,16 +7,36 @@ keep deferred transactions so readers never queue behind each other.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from tracker.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_read_only: ContextVar[bool] = ContextVar("tracker_read_only", default=False)
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Deferred (reading) transactions outside a request, e.g. a report rendered by the job queue.
+
+    Outside a request every transaction begins IMMEDIATE, which on SQLite takes the write lock at
+    once: right for the CLI and jobs that write, wrong for a long read, which would hold every web
+    writer back for its whole duration.
+    """
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
 
 
 def _begin_statement() -> str:
-    if has_request_context() and request.method in SAFE_METHODS:
+    if _read_only.get() or (has_request_context() and request.method in SAFE_METHODS):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 

@@ -6,10 +6,10 @@ into a flash message or an error page.  Never a 500 for bad input.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -53,6 +53,13 @@ class PayloadTooLarge(AppError):
 
 class ValidationFailed(AppError):
     status, code, default_message = 422, "validation_error", "Data tidak valid."
+
+
+class Duplicate(ValidationFailed):
+    """A unique value already taken: shown on the form like any validation problem, but answered
+    as ``409 conflict`` by the API (api.md: conflict = stale version, duplicate)."""
+
+    status, code, default_message = 409, "conflict", "Data sudah ada (duplikat)."
 
 
 class Locked(AppError):
@@ -117,6 +124,14 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.info("integrity error mapped to 409: %s", err.orig)
         return error_response(409, "conflict", _("Data bentrok dengan data yang sudah ada (duplikat)."))
 
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def handle_unstorable(err):
+        # A value the database cannot hold (a number out of range, a NUL character): bad input, not a 500.
+        db.session.rollback()
+        app.logger.info("unstorable value refused: %s", err)
+        return error_response(400, "bad_request", _("Nilai di luar rentang atau berisi karakter yang tidak sah."))
+
     @app.errorhandler(CSRFError)
     def handle_csrf(err):
         return error_response(400, "bad_request", _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
@@ -125,10 +140,10 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http(err: HTTPException):
         status = err.code or 500
         message = _(HTTP_MESSAGES[status]) if status in HTTP_MESSAGES else (err.description or "")
-        response = error_response(status, HTTP_CODES.get(status, "error"), message)
+        response = make_response(error_response(status, HTTP_CODES.get(status, "error"), message))
         valid_methods = getattr(err, "valid_methods", None)
         if status == 405 and valid_methods:
-            response[0].headers["Allow"] = ", ".join(valid_methods)
+            response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
     @app.errorhandler(Exception)

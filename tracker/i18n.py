@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, job queue: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if request.path.startswith("/api/"):
         # The API answers in Indonesian unless the client asks for English explicitly.
         return request.accept_languages.best_match(languages, default="id") if request.headers.get("Accept-Language") else "id"

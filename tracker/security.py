@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_login import current_user
 
 CSP = "; ".join([
@@ -20,6 +20,18 @@ CSP = "; ".join([
 
 
 def register_security_headers(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # No text we store may hold NUL (PostgreSQL refuses it, SQLite would keep it): refuse it at the
+        # door for query strings and forms, the same on both databases.  JSON bodies: api.core.parse_body.
+        sources = [request.args]
+        if request.method in ("POST", "PUT", "PATCH") and not request.path.startswith("/api/"):
+            sources.append(request.form)  # (reading the API's body here would consume it)
+        for source in sources:
+            for _name, values in source.lists():
+                if any("\x00" in value for value in values):
+                    abort(400)
+
     @app.after_request
     def set_headers(response):
         headers = response.headers

@@ -7,7 +7,6 @@ Create Date: 2026-11-25 09:49:59.113145
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_plans'

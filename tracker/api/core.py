@@ -76,15 +76,37 @@ def authenticate():
     scheme, _sep, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthorized(_("Token API diperlukan (header Authorization: Bearer <token>)."))
+    _note_token_use(raw.strip())
     found = user_for_token(raw.strip())
     if found is None:
         raise Unauthorized(_("Token API tidak valid atau sudah kedaluwarsa."))
     user, token = found
-    if token.last_used_at is None or utcnow() - token.last_used_at > timedelta(hours=1):
-        token.last_used_at = utcnow()
     g.api_user, g.api_token = user, token
     g._login_user = user  # Flask-Login's current_user for the rest of the request
     return user
+
+
+def _note_token_use(raw: str) -> None:
+    """Record when a token was last used (at most hourly) in its own short transaction, before the
+    request's own one begins: a GET never commits, and a write must not wait behind itself."""
+    from flask import current_app
+    from sqlalchemy import update
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.auth.models import ApiToken
+    from tracker.auth.sessions import hash_token
+
+    now = utcnow()
+    digest = hash_token(raw)
+    try:
+        with db.engine.connect() as connection:
+            last_used = connection.execute(
+                select(ApiToken.last_used_at).where(ApiToken.token_hash == digest)).first()
+            if last_used is not None and (last_used[0] is None or now - last_used[0] > timedelta(hours=1)):
+                connection.execute(update(ApiToken).where(ApiToken.token_hash == digest).values(last_used_at=now))
+            connection.commit()
+    except OperationalError:
+        current_app.logger.warning("could not record API token use", exc_info=True)
 
 
 # ---- request bodies ----------------------------------------------------------------------------
@@ -135,7 +157,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise BadRequest(_("Gunakan Content-Type: application/json."))
     raw = request.get_data() or b"{}"
     try:
-        return model.model_validate_json(raw, strict=True)
+        body = model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         type_fields: dict[str, str] = {}
         value_fields: dict[str, str] = {}
@@ -157,6 +179,21 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                 raise BadRequest(type_fields["_body"])
             raise BadRequest(_("Tipe data tidak sesuai."), {**type_fields, **value_fields})
         raise ValidationFailed(_("Data tidak valid."), value_fields)
+    bad = _nul_fields(body.model_dump())
+    if bad:
+        raise ValidationFailed(_("Data tidak valid."), {name: _("Berisi karakter yang tidak sah.") for name in bad})
+    return body
+
+
+def _nul_fields(value, path: str = "") -> list[str]:
+    """Fields whose text holds a NUL character (PostgreSQL cannot store it; SQLite would)."""
+    if isinstance(value, str):
+        return [path or "_body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in _nul_fields(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, (list, tuple)):
+        return [f for i, item in enumerate(value) for f in _nul_fields(item, f"{path}.{i}" if path else str(i))]
+    return []
 
 
 def given_fields(body: BaseModel) -> dict[str, Any]:

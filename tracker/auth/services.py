@@ -19,7 +19,7 @@ from tracker.audit import service as audit
 from tracker.auth.models import ROLE_VALUES, ApiToken, Role, User
 from tracker.auth.passwords import hash_password, password_problem, verify_password
 from tracker.auth.sessions import end_all_sessions, hash_token
-from tracker.errors import Conflict, ValidationFailed
+from tracker.errors import Conflict, Duplicate, ValidationFailed
 from tracker.extensions import db
 from tracker.reference.models import Agency, Company
 from tracker.types import utcnow
@@ -80,11 +80,13 @@ def _check_email(email: str, errors: dict) -> str:
 
 def create_user(data: UserInput, actor=None) -> User:
     errors: dict[str, str] = {}
+    taken = False
     username = (data.username or "").strip().lower()
     if not USERNAME_RE.match(username):
         errors["username"] = _("Nama pengguna 3–60 karakter: huruf kecil, angka, titik, garis bawah atau strip.")
     elif db.session.scalar(select(func.count()).where(func.lower(User.username) == username)):
         errors["username"] = _("Nama pengguna sudah dipakai.")
+        taken = True
     role = (data.role or "").strip()
     _check_binding(role, data.agency_id, data.company_id, errors)
     email = _check_email(data.email or "", errors)
@@ -92,7 +94,8 @@ def create_user(data: UserInput, actor=None) -> User:
     if problem:
         errors["password"] = problem
     if errors:
-        raise ValidationFailed(_("Data pengguna tidak valid."), errors)
+        # Only a taken name is a duplicate (409 in the API); anything else is invalid input (422).
+        raise (Duplicate if taken and len(errors) == 1 else ValidationFailed)(_("Data pengguna tidak valid."), errors)
     user = User(
         username=username, full_name=(data.full_name or "").strip()[:120], email=email, role=role,
         agency_id=data.agency_id if role == Role.AGENCY else None,

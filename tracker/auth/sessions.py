@@ -37,7 +37,9 @@ def start_session(user: User) -> None:
         token_hash=hash_token(token), user_id=user.id,
         ip=(request.remote_addr or "")[:45], user_agent=(request.user_agent.string or "")[:200],
     ))
-    user.last_login_at = utcnow()
+    # A plain UPDATE: signing in is not an edit of the account, so it must not bump ``version``
+    # (an administrator editing the account meanwhile would get a false conflict).
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=utcnow()))
     user.login_token = token
     session.permanent = True
     login_user(user, remember=False)

@@ -16,6 +16,12 @@ from tracker.types import utcnow
 IP_FACTOR = 4
 
 
+def normalize(username: str | None) -> str:
+    """The form a username is counted under: the same one sign-in looks the account up by,
+    so ' Admin' and 'admin' share one count."""
+    return (username or "").strip().lower()[:60]
+
+
 def _window_start():
     return utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
 
@@ -26,7 +32,7 @@ def check(username: str, ip: str) -> None:
     since = _window_start()
     by_user = db.session.scalar(
         select(func.count()).select_from(LoginFailure)
-        .where(LoginFailure.username == username.lower(), LoginFailure.at >= since)
+        .where(LoginFailure.username == normalize(username), LoginFailure.at >= since)
     )
     by_ip = db.session.scalar(
         select(func.count()).select_from(LoginFailure).where(LoginFailure.ip == ip, LoginFailure.at >= since)
@@ -37,12 +43,12 @@ def check(username: str, ip: str) -> None:
 
 def record_failure(username: str, ip: str) -> None:
     """Count a failure and commit it at once: the failed request itself changes nothing else."""
-    db.session.add(LoginFailure(username=username.lower()[:60], ip=ip[:45]))
+    db.session.add(LoginFailure(username=normalize(username), ip=ip[:45]))
     db.session.commit()
 
 
 def clear(username: str) -> None:
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == normalize(username)))
 
 
 def purge_old() -> int:

@@ -11,3 +11,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    from tracker.cli.reminders import reminders_group; app.cli.add_command(reminders_group)  # noqa: E702

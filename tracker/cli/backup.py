@@ -3,11 +3,13 @@ import sqlite3
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 
 @click.command("backup", help="Salinan konsisten basis data SQLite, aman saat aplikasi berjalan.")
 @click.argument("dest", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
 def backup_command(dest):
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "sqlite":
@@ -21,12 +23,14 @@ def backup_command(dest):
     dest = os.path.abspath(dest)
     if os.path.exists(dest):
         raise click.ClickException(f"Berkas tujuan sudah ada: {dest}")
-    # sqlite3's online backup API copies a consistent snapshot while other processes keep writing.
+    # sqlite3's online backup API, in one step: it reads one consistent snapshot (WAL lets the app keep
+    # writing meanwhile).  Copying in several steps would restart whenever the app writes between
+    # two steps, and under steady load might never finish.
     source = sqlite3.connect(source_path, timeout=30)
     target = sqlite3.connect(dest)
     try:
         with target:
-            source.backup(target, pages=1024)
+            source.backup(target, pages=-1)
         check = target.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         target.close()

@@ -1,4 +1,5 @@
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker.auth.models import User
@@ -18,6 +19,7 @@ def _print_logins(logins) -> None:
 @click.option("--seed", type=int, default=2025, show_default=True, help="Benih acak (data dapat diulang).")
 @click.option("--if-empty", is_flag=True,
               help="Jika basis data sudah berisi data, jangan gagal: tampilkan saja akun demo yang ada.")
+@with_appcontext
 def demo_command(scale, seed, if_empty):
     try:
         logins = load_demo(scale=scale, seed=seed, echo=click.echo)

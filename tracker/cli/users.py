@@ -1,6 +1,7 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.auth import services
@@ -10,7 +11,7 @@ from tracker.extensions import db
 from tracker.reference.models import Agency
 
 
-@click.group("user", help="Kelola pengguna.")
+@click.group("user", cls=AppGroup, help="Kelola pengguna.")  # AppGroup: each command gets an app context
 def user_group():
     pass
 

@@ -38,19 +38,36 @@ def check_year(year: int) -> None:
         raise ValidationFailed(_("Tahun harus antara %(a)d dan %(b)d.", a=MIN_YEAR, b=MAX_YEAR), {"year": _("Tahun tidak valid.")})
 
 
+def _quarters_of(year: int) -> list[Period]:
+    return list(db.session.scalars(select(Period).where(Period.year == year).order_by(Period.quarter)))
+
+
 def ensure_year(year: int) -> list[Period]:
-    """The four quarters of ``year``, created with default due dates the first time they are needed."""
+    """The four quarters of ``year``, created with default due dates the first time they are needed.
+
+    Two requests may ask for a new year at the same moment: the rows are inserted with ON CONFLICT
+    DO NOTHING, so the second waits for the first and keeps its rows.  A read-only request (GET) on
+    SQLite reads from a snapshot that may predate the other's insert and cannot then write, so it
+    first ends its read transaction (it has written nothing) and inserts in a fresh one.
+    """
     check_year(year)
-    periods = list(db.session.scalars(select(Period).where(Period.year == year).order_by(Period.quarter)))
-    have = {p.quarter for p in periods}
-    for quarter in range(1, 5):
-        if quarter not in have:
-            period = Period(year=year, quarter=quarter, due_date=default_due_date(year, quarter))
-            db.session.add(period)
-            periods.append(period)
-    if len(have) < 4:
-        db.session.flush()
-    return sorted(periods, key=lambda p: p.quarter)
+    periods = _quarters_of(year)
+    if len(periods) == 4:
+        return periods
+    from flask import has_request_context, request
+
+    from tracker.database import SAFE_METHODS
+
+    if has_request_context() and request.method in SAFE_METHODS:
+        db.session.commit()
+    rows = [{"year": year, "quarter": q, "due_date": default_due_date(year, q)} for q in range(1, 5)]
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(Period).values(rows).on_conflict_do_nothing(index_elements=["year", "quarter"]))
+    return _quarters_of(year)
 
 
 def get_period(year: int, quarter: int, create: bool = True) -> Period:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -87,9 +90,25 @@ class Activity(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
+    @hybrid_property
     def effective_budget(self) -> int:
+        """The pagu realisation is measured against: the latest APBD-P figure, else the original."""
         return self.budget_revised if self.budget_revised is not None else self.budget
+
+    @effective_budget.inplace.expression
+    @classmethod
+    def _effective_budget_sql(cls):
+        return func.coalesce(cls.budget_revised, cls.budget)
+
+    @property
+    def program_code(self) -> str:
+        """'1.06.02' of sub-kegiatan '1.06.02.2.01.0001' (urusan.bidang.program)."""
+        return ".".join(self.code.split(".")[:3])
+
+    @property
+    def kegiatan_code(self) -> str:
+        """'1.06.02.2.01' of sub-kegiatan '1.06.02.2.01.0001'."""
+        return ".".join(self.code.split(".")[:5])
 
 
 class Indicator(db.Model):

@@ -1,1 +1,127 @@
-"""Quarterly progress (laporan triwulan): models are added by the progress feature."""
+"""Quarterly progress (laporan triwulan): one report per activity per quarter, its indicator values,
+its history (every save and transition) and its evidence files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.types import UTCDateTime, utcnow
+
+DRAFT, SUBMITTED, RETURNED, VERIFIED = "draft", "submitted", "returned", "verified"
+STATUSES = (DRAFT, SUBMITTED, RETURNED, VERIFIED)
+
+
+class ProgressReport(db.Model):
+    """An OPD's report on one activity for one quarter.
+
+    ``budget_realized`` is the money spent in this quarter only; the running total is the sum over the
+    year's quarters.  ``physical_progress`` is cumulative (0-100 %).  Fields may be empty while the
+    report is a draft; submitting needs them all (see ``tracker.progress.workflow``).
+    """
+
+    __tablename__ = "progress_report"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "year", "quarter"),
+        CheckConstraint("status IN ('draft', 'submitted', 'returned', 'verified')", name="status"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
+        CheckConstraint("budget_realized IS NULL OR budget_realized >= 0", name="budget_nonnegative"),
+        CheckConstraint("physical_progress IS NULL OR (physical_progress >= 0 AND physical_progress <= 100)",
+                        name="physical_range"),
+        CheckConstraint("beneficiaries_reached IS NULL OR beneficiaries_reached >= 0", name="beneficiaries_nonnegative"),
+        Index("ix_progress_report_period_status", "year", "quarter", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    year: Mapped[int]
+    quarter: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
+    budget_realized: Mapped[int | None] = mapped_column(BigInteger)
+    physical_progress: Mapped[float | None] = mapped_column(Float)
+    progress_drop_reason: Mapped[str] = mapped_column(Text, default="")
+    beneficiaries_reached: Mapped[int | None] = mapped_column(BigInteger)
+    problems: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    values: Mapped[list["IndicatorValue"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="IndicatorValue.indicator_id")
+    attachments: Mapped[list["Attachment"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="Attachment.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<ProgressReport a={self.activity_id} {self.year}Q{self.quarter} {self.status}>"
+
+
+class IndicatorValue(db.Model):
+    """The value an indicator reached in the report's quarter."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (CheckConstraint("value >= 0", name="value_nonnegative"),)
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_report.id", ondelete="CASCADE"), primary_key=True)
+    # No cascade: an indicator with reported values cannot be deleted (the values are evidence).
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), primary_key=True, index=True)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class ProgressEvent(db.Model):
+    """The item's own history: created, saved, submitted, verified, returned, files added/removed."""
+
+    __tablename__ = "progress_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_report.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str | None] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Attachment(db.Model):
+    """An evidence file; the bytes live under UPLOAD_FOLDER with a generated name."""
+
+    __tablename__ = "progress_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_report.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+
+class ReminderLog(db.Model):
+    """One row per user and day a reminder e-mail went out, so a repeated cron run sends nothing twice."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("user_id", "sent_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    sent_on: Mapped[date]
+    items: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit import service as audit
-from tracker.errors import Conflict, ValidationFailed
+from tracker.errors import Conflict, Duplicate, ValidationFailed
 from tracker.extensions import db
 from tracker.reference.models import PARENT_LEVEL, Agency, Company, Region, RegionLevel
 
@@ -35,6 +35,11 @@ def _text(data: dict, key: str, errors: dict, *, required: bool, max_len: int) -
     return value
 
 
+def _failure(errors: dict, duplicates: set) -> type[ValidationFailed]:
+    """422 for invalid input; 409 (still a form error) when the only problem is a value already taken."""
+    return Duplicate if set(errors) <= duplicates else ValidationFailed
+
+
 def _check_version(obj, expected: int | None) -> None:
     if expected is not None and expected != obj.version:
         raise Conflict()
@@ -51,6 +56,7 @@ def _apply(obj, values: dict, fields: tuple[str, ...]) -> tuple[dict, dict]:
 
 def _agency_values(data: dict, current: Agency | None) -> dict:
     errors: dict[str, str] = {}
+    duplicates: set[str] = set()
     values: dict = {}
     partial = current is not None
     for key, max_len in (("code", 30), ("name", 200), ("short_name", 60)):
@@ -66,8 +72,9 @@ def _agency_values(data: dict, current: Agency | None) -> dict:
             )
             if clash and (current is None or clash != current.id):
                 errors[key] = _("Sudah dipakai oleh OPD lain.")
+                duplicates.add(key)
     if errors:
-        raise ValidationFailed(_("Data OPD tidak valid."), errors)
+        raise _failure(errors, duplicates)(_("Data OPD tidak valid."), errors)
     return values
 
 
@@ -94,6 +101,7 @@ def update_agency(agency: Agency, data: dict, expected_version: int | None = Non
 
 def _company_values(data: dict, current: Company | None) -> dict:
     errors: dict[str, str] = {}
+    duplicates: set[str] = set()
     values: dict = {}
     partial = current is not None
     for key, max_len, required in (
@@ -114,8 +122,9 @@ def _company_values(data: dict, current: Company | None) -> dict:
         clash = db.session.scalar(select(Company.id).where(func.lower(Company.name) == values["name"].lower()))
         if clash and (current is None or clash != current.id):
             errors["name"] = _("Perusahaan dengan nama ini sudah ada.")
+            duplicates.add("name")
     if errors:
-        raise ValidationFailed(_("Data perusahaan tidak valid."), errors)
+        raise _failure(errors, duplicates)(_("Data perusahaan tidak valid."), errors)
     return values
 
 
@@ -142,6 +151,7 @@ def update_company(company: Company, data: dict, expected_version: int | None = 
 
 def _region_values(data: dict, current: Region | None) -> dict:
     errors: dict[str, str] = {}
+    duplicates: set[str] = set()
     partial = current is not None
     values: dict = {}
     for key, max_len in (("code", 20), ("name", 120)):
@@ -177,8 +187,9 @@ def _region_values(data: dict, current: Region | None) -> dict:
         clash = db.session.scalar(select(Region.id).where(Region.code == values["code"]))
         if clash and (current is None or clash != current.id):
             errors["code"] = _("Kode wilayah sudah terdaftar.")
+            duplicates.add("code")
     if errors:
-        raise ValidationFailed(_("Data wilayah tidak valid."), errors)
+        raise _failure(errors, duplicates)(_("Data wilayah tidak valid."), errors)
     return values
 
 

@@ -1,23 +1,289 @@
-from flask import Blueprint, render_template
+"""Reference-data pages: OPDs, companies and regions (list, search, create, edit).
+
+Views only read the form, call the service (which validates, changes and audits) and commit.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.authz import permission_required
+from tracker.errors import Conflict, NotFound, ValidationFailed
+from tracker.extensions import db
+from tracker.reference import services
+from tracker.reference.forms import LEVEL_CHOICES, AgencyForm, CompanyForm, RegionForm, form_version, opt_int
+from tracker.reference.models import Agency, Company, Region, RegionLevel
+from tracker.web import apply_errors, page_arg
 
 bp = Blueprint("reference", __name__)
 
+PER_PAGE = 50
+
+
+def _get(model, obj_id: int):
+    obj = db.session.get(model, obj_id)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def like_pattern(q: str) -> str:
+    """``%q%`` for ILIKE with the wildcards inside ``q`` taken literally (escape character ``\\``)."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search_arg() -> str:
+    return request.args.get("q", "").strip()[:100]
+
+
+def _status_filter(stmt, column):
+    status = request.args.get("status", "")
+    if status == "active":
+        return stmt.where(column.is_(True))
+    if status == "inactive":
+        return stmt.where(column.is_(False))
+    return stmt
+
+
+def conflict_message() -> str:
+    return _("Data ini telah diubah oleh pengguna lain sejak Anda membukanya, sehingga perubahan Anda "
+             "tidak disimpan. Muat ulang halaman untuk melihat data terbaru, lalu ulangi perubahan Anda.")
+
+
+def _save(form, action):
+    """Run ``action`` (a service call) and commit; returns its result, or None when it was refused.
+
+    A rule problem lands on the form's fields; a stale version is a conflict (409), never an overwrite.
+    """
+    try:
+        result = action()
+    except ValidationFailed as err:
+        db.session.rollback()
+        apply_errors(form, err)
+        return None
+    except (Conflict, StaleDataError):
+        db.session.rollback()
+        flash(conflict_message(), "danger")
+        form.conflict = True
+        return None
+    db.session.commit()
+    return result
+
+
+def _status(form) -> int:
+    return 409 if getattr(form, "conflict", False) else 200
+
+
+# ---- agencies ----------------------------------------------------------------------------------
 
 @bp.route("/agencies")
 @permission_required("agencies.view")
 def agencies():
-    return render_template("errors/generic.html", status=200, message="OPD")
+    q = _search_arg()
+    stmt = select(Agency).order_by(Agency.code)
+    if q:
+        like = like_pattern(q)
+        stmt = stmt.where(or_(Agency.code.ilike(like, escape="\\"), Agency.name.ilike(like, escape="\\"),
+                              Agency.short_name.ilike(like, escape="\\")))
+    stmt = _status_filter(stmt, Agency.active)
+    pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("reference/agencies.html", pagination=pagination, q=q,
+                           status=request.args.get("status", ""))
 
+
+def _agency_data(form: AgencyForm) -> dict:
+    return {"code": form.code.data, "name": form.name.data, "short_name": form.short_name.data,
+            "active": form.active.data}
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@permission_required("agencies.manage")
+def agency_new():
+    form = AgencyForm()
+    if form.validate_on_submit():
+        agency = _save(form, lambda: services.create_agency(_agency_data(form)))
+        if agency is not None:
+            flash(_("OPD %(name)s ditambahkan.", name=agency.short_name), "success")
+            return redirect(url_for("reference.agencies"))
+    return render_template("reference/agency_form.html", form=form, agency=None), _status(form)
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@permission_required("agencies.manage")
+def agency_edit(agency_id: int):
+    agency = _get(Agency, agency_id)
+    # On POST only what was posted counts (a missing version is stale, never 'current').
+    form = AgencyForm(obj=agency) if request.method == "GET" else AgencyForm()
+    if form.validate_on_submit():
+        version = form_version(form)
+        saved = _save(form, lambda: services.update_agency(agency, _agency_data(form), expected_version=version))
+        if saved is not None:
+            flash(_("Perubahan OPD %(name)s disimpan.", name=agency.short_name), "success")
+            return redirect(url_for("reference.agencies"))
+    return render_template("reference/agency_form.html", form=form, agency=agency), _status(form)
+
+
+# ---- companies ---------------------------------------------------------------------------------
 
 @bp.route("/companies")
 @permission_required("companies.manage")
 def companies():
-    return render_template("errors/generic.html", status=200, message="Perusahaan")
+    q = _search_arg()
+    stmt = select(Company).order_by(Company.name)
+    if q:
+        like = like_pattern(q)
+        stmt = stmt.where(or_(Company.name.ilike(like, escape="\\"), Company.sector.ilike(like, escape="\\"),
+                              Company.contact_name.ilike(like, escape="\\")))
+    stmt = _status_filter(stmt, Company.active)
+    pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("reference/companies.html", pagination=pagination, q=q,
+                           status=request.args.get("status", ""))
+
+
+def _company_data(form: CompanyForm) -> dict:
+    return {key: getattr(form, key).data for key in
+            ("name", "sector", "address", "contact_name", "contact_email", "active")}
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@permission_required("companies.manage")
+def company_new():
+    form = CompanyForm()
+    if form.validate_on_submit():
+        company = _save(form, lambda: services.create_company(_company_data(form)))
+        if company is not None:
+            flash(_("Perusahaan %(name)s ditambahkan.", name=company.name), "success")
+            return redirect(url_for("reference.companies"))
+    return render_template("reference/company_form.html", form=form, company=None), _status(form)
+
+
+@bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
+@permission_required("companies.manage")
+def company_edit(company_id: int):
+    company = _get(Company, company_id)
+    form = CompanyForm(obj=company) if request.method == "GET" else CompanyForm()
+    if form.validate_on_submit():
+        version = form_version(form)
+        saved = _save(form, lambda: services.update_company(company, _company_data(form), expected_version=version))
+        if saved is not None:
+            flash(_("Perubahan perusahaan %(name)s disimpan.", name=company.name), "success")
+            return redirect(url_for("reference.companies"))
+    return render_template("reference/company_form.html", form=form, company=company), _status(form)
+
+
+# ---- regions -----------------------------------------------------------------------------------
+
+LEVEL_LABELS = dict(LEVEL_CHOICES)
+
+
+def _parent_options() -> list[Region]:
+    """Every region that can be a parent (kabupaten and kecamatan), in tree order."""
+    return list(db.session.scalars(
+        select(Region).where(Region.level.in_((RegionLevel.KABUPATEN.value, RegionLevel.KECAMATAN.value)))
+        .order_by(Region.code)
+    ))
+
+
+def _region_label(region: Region) -> str:
+    return f"{region.code} · {LEVEL_LABELS[region.level]} {region.name}"
+
+
+def _parent_choices(options: list[Region]) -> list[tuple]:
+    return [("", _("— tanpa induk (kabupaten/kota) —"))] + [(r.id, _region_label(r)) for r in options]
 
 
 @bp.route("/regions")
 @permission_required("regions.manage")
 def regions():
-    return render_template("errors/generic.html", status=200, message="Wilayah")
+    q = _search_arg()
+    level = request.args.get("level", "")
+    level = level if level in LEVEL_LABELS else ""
+    parent_id = opt_int(request.args.get("parent"))
+    parent_options = _parent_options()
+    by_id = {r.id: r for r in parent_options}
+    parent = by_id.get(parent_id) if parent_id else None
+
+    stmt = select(Region).order_by(Region.code)
+    if parent is not None:
+        # The whole subtree (at most two levels below a kabupaten).
+        children = select(Region.id).where(Region.parent_id == parent.id)
+        stmt = stmt.where(or_(Region.parent_id == parent.id, Region.parent_id.in_(children)))
+    if level:
+        stmt = stmt.where(Region.level == level)
+    if q:
+        like = like_pattern(q)
+        stmt = stmt.where(or_(Region.name.ilike(like, escape="\\"), Region.code.startswith(q, autoescape=True)))
+    pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
+
+    # Names of the parents of this page's rows: kabupaten and kecamatan are already loaded above.
+    items = pagination.items
+    child_counts = {}
+    if items:
+        ids = [r.id for r in items]
+        child_counts = dict(db.session.execute(
+            select(Region.parent_id, func.count()).where(Region.parent_id.in_(ids)).group_by(Region.parent_id)
+        ).all())
+    rows = []
+    for region in items:
+        path = []
+        node = by_id.get(region.parent_id)
+        while node is not None:
+            path.append(node)
+            node = by_id.get(node.parent_id)
+        rows.append({"region": region, "parents": path, "children": child_counts.get(region.id, 0)})
+
+    breadcrumb = []
+    node = parent
+    while node is not None:
+        breadcrumb.insert(0, node)
+        node = by_id.get(node.parent_id)
+    return render_template(
+        "reference/regions.html", pagination=pagination, rows=rows, q=q, level=level, parent=parent,
+        breadcrumb=breadcrumb, parent_options=parent_options, level_labels=LEVEL_LABELS,
+    )
+
+
+def _region_data(form: RegionForm) -> dict:
+    return {"code": form.code.data, "name": form.name.data, "level": form.level.data,
+            "parent_id": form.parent_id.data}
+
+
+@bp.route("/regions/new", methods=["GET", "POST"])
+@permission_required("regions.manage")
+def region_new():
+    form = RegionForm()
+    options = _parent_options()
+    form.parent_id.choices = _parent_choices(options)
+    if request.method == "GET":
+        # "Add below this one": preselect the parent and the level that goes under it.
+        parent = next((r for r in options if r.id == opt_int(request.args.get("parent"))), None)
+        if parent is not None:
+            form.parent_id.data = parent.id
+            form.level.data = (RegionLevel.KECAMATAN if parent.level == RegionLevel.KABUPATEN
+                               else RegionLevel.DESA).value
+            form.code.data = parent.code + "."
+    if form.validate_on_submit():
+        region = _save(form, lambda: services.create_region(_region_data(form)))
+        if region is not None:
+            flash(_("Wilayah %(code)s %(name)s ditambahkan.", code=region.code, name=region.name), "success")
+            return redirect(url_for("reference.regions", parent=region.parent_id or None))
+    return render_template("reference/region_form.html", form=form, region=None), _status(form)
+
+
+@bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
+@permission_required("regions.manage")
+def region_edit(region_id: int):
+    region = _get(Region, region_id)
+    form = RegionForm(obj=region) if request.method == "GET" else RegionForm()
+    form.parent_id.choices = _parent_choices([r for r in _parent_options() if r.id != region.id])
+    if form.validate_on_submit():
+        version = form_version(form)
+        saved = _save(form, lambda: services.update_region(region, _region_data(form), expected_version=version))
+        if saved is not None:
+            flash(_("Perubahan wilayah %(code)s disimpan.", code=region.code), "success")
+            return redirect(url_for("reference.regions", parent=region.parent_id or None))
+    return render_template("reference/region_form.html", form=form, region=region), _status(form)
