@@ -42,9 +42,12 @@ def test_year_is_created_with_default_due_dates(coord_api):
     assert [p["due_date"] for p in items] == ["2025-04-10", "2025-07-10", "2025-10-10", "2026-01-10"]
     assert all(p["locked"] is False and p["locked_at"] is None for p in items)
     assert all(set(p) >= {"year", "quarter", "due_date", "locked", "locked_at"} for p in items)
+    # Reading never writes: the quarters are stored when one is changed (due date, lock).
+    assert _period_count(2025) == 0
+    assert coord_api.post("/api/v1/periods/2025/1/lock", json={}).status_code == 200
     assert _period_count(2025) == 4
-    # Asking again creates nothing more.
-    coord_api.get("/api/v1/periods?year=2025")
+    again = coord_api.get("/api/v1/periods?year=2025").get_json()["items"]
+    assert [p["locked"] for p in again] == [True, False, False, False]
     assert _period_count(2025) == 4
 
 
@@ -152,22 +155,24 @@ def test_due_date_change(coord_api):
     assert audit_rows("period")[0].after == {"due_date": "2025-04-15"}
 
 
-def test_first_access_of_a_year_from_many_clients_at_once(app, make_user, api_as):
-    """Quarters are created on first read; simultaneous first reads must all succeed, once."""
-    clients = [api_as(make_user(role="viewer")) for _ in range(6)]
+def test_first_change_of_a_year_from_many_clients_at_once(app, make_user, api_as):
+    """Quarters are stored on the first change of a year; simultaneous first changes (each locking
+    another quarter, so each needs the year's rows) all succeed and create the year once."""
+    clients = [api_as(make_user(role="coordinator")) for _ in range(4)]
     barrier = threading.Barrier(len(clients))
     results = []
 
-    def read(api):
+    def lock(api, quarter):
         barrier.wait()
-        results.append(api.get("/api/v1/periods?year=2030").status_code)
+        results.append(api.post(f"/api/v1/periods/2030/{quarter}/lock", json={}).status_code)
 
-    threads = [threading.Thread(target=read, args=(api,)) for api in clients]
+    threads = [threading.Thread(target=lock, args=(api, q)) for q, api in enumerate(clients, start=1)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert results == [200] * len(clients)
     assert _period_count(2030) == 4
-    assert sorted(p.due_date for p in db.session.scalars(select(Period).where(Period.year == 2030))) == [
-        date(2030, 4, 10), date(2030, 7, 10), date(2030, 10, 10), date(2031, 1, 10)]
+    stored = db.session.scalars(select(Period).where(Period.year == 2030).order_by(Period.quarter)).all()
+    assert [p.locked for p in stored] == [True] * 4
+    assert [p.due_date for p in stored] == [date(2030, 4, 10), date(2030, 7, 10), date(2030, 10, 10), date(2031, 1, 10)]

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from tracker.api.core import dump, json_response, parse_body, query_int, route
 from tracker.api.schemas import LockIn, PeriodOut, PeriodPatch, UnlockIn
-from tracker.errors import BadRequest
+from tracker.errors import BadRequest, NotFound
 from tracker.extensions import db
 from tracker.periods import services
 
@@ -14,14 +14,13 @@ def _out(period) -> dict:
     return data
 
 
-@route("/periods", "GET", summary="Triwulan satu tahun (dibuat otomatis saat pertama diminta)", tag="periods",
+@route("/periods", "GET", summary="Empat triwulan satu tahun (yang belum tersimpan tampil dengan batas waktu bawaan)", tag="periods",
        response=PeriodOut, many=True, permission="periods.view", query={"year": "integer (wajib)"})
 def list_periods():
     year = query_int("year", minimum=services.MIN_YEAR, maximum=services.MAX_YEAR)
     if year is None:
         raise BadRequest("Parameter year wajib diisi.", {"year": "Wajib diisi."})
-    periods = services.ensure_year(year)
-    db.session.commit()
+    periods = services.year_periods(year)
     return json_response({"items": [_out(p) for p in periods], "total": len(periods), "page": 1, "per_page": 4})
 
 
@@ -33,9 +32,9 @@ def _period(year: int, quarter: int):
 @route("/periods/<int:year>/<int:quarter>", "GET", summary="Satu triwulan", tag="periods",
        response=PeriodOut, permission="periods.view")
 def get_period(year: int, quarter: int):
-    period = _period(year, quarter)
-    db.session.commit()
-    return json_response(_out(period))
+    if quarter not in services.QUARTER_LABELS:
+        raise NotFound()
+    return json_response(_out(services.year_periods(year)[quarter - 1]))
 
 
 @route("/periods/<int:year>/<int:quarter>", "PATCH", summary="Ubah batas waktu pelaporan", tag="periods",

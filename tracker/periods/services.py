@@ -70,6 +70,16 @@ def ensure_year(year: int) -> list[Period]:
     return _quarters_of(year)
 
 
+def year_periods(year: int) -> list[Period]:
+    """The four quarters of ``year`` without writing anything: stored ones, and for the missing ones
+    transient rows with their default due date (saved later by ``ensure_year``)."""
+    check_year(year)
+    stored = {p.quarter: p for p in _quarters_of(year)}
+    return [stored.get(q) or Period(year=year, quarter=q, due_date=default_due_date(year, q),
+                                    locked=False, lock_reason="", version=1)
+            for q in range(1, 5)]
+
+
 def get_period(year: int, quarter: int, create: bool = True) -> Period:
     if quarter not in QUARTER_LABELS:
         raise NotFound(_("Triwulan harus 1 sampai 4."))

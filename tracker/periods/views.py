@@ -42,20 +42,11 @@ def _year_arg() -> tuple[int, str | None]:
                       a=services.MIN_YEAR, b=services.MAX_YEAR, y=current)
 
 
-def _year_periods(year: int) -> list[Period]:
-    """The stored quarters of ``year``, completed with unsaved defaults for the missing ones."""
-    services.check_year(year)
-    stored = {p.quarter: p for p in db.session.scalars(select(Period).where(Period.year == year))}
-    return [stored.get(q) or Period(year=year, quarter=q, due_date=services.default_due_date(year, q),
-                                    locked=False, lock_reason="", version=1)
-            for q in range(1, 5)]
-
-
 def _render_year(year: int, posted: dict | None = None, status: int = 200, year_error: str | None = None):
     """The page for ``year``; ``posted`` = {(quarter, kind): form} keeps a refused form's input and errors."""
     posted = posted or {}
     today = jakarta_now().date()
-    periods = _year_periods(year)
+    periods = services.year_periods(year)
     locker_ids = {p.locked_by_id for p in periods if p.locked_by_id}
     lockers = {}
     if locker_ids:
