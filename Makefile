@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 FLASK  := $(BIN)/flask --app wsgi
-PO     := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
+PO     := $(wildcard tracker/translations/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
@@ -25,9 +25,12 @@ translations: $(MO)
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
-# Refresh the English catalogue after changing Indonesian source strings.
+# Refresh the English catalogue after changing Indonesian source strings.  --ignore-dirs replaces
+# Babel's default, which skips every directory starting with "_" (templates/_partials, _macros).
+# N_ marks strings kept in constants (tracker.i18n.N_), translated where they are shown.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot --no-location .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --ignore-dirs ".* __pycache__" \
+		-o tracker/translations/messages.pot --no-location .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
 
 run: $(STAMP) translations

@@ -8,6 +8,7 @@ suite against PostgreSQL (the database is wiped first); otherwise a temporary SQ
 from __future__ import annotations
 
 import contextvars
+import glob
 import os
 import shutil
 import tempfile
@@ -28,6 +29,26 @@ SEEDED_TABLES = {"strategy", "funding_source", "alembic_version"}
 
 _tmpdir = tempfile.mkdtemp(prefix="tracker-tests-")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tracker", "translations")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Compile each ``.po`` catalogue whose ``.mo`` is missing or stale (as ``make`` does), so the
+    suite runs the same without ``make test``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in glob.glob(os.path.join(TRANSLATIONS, "*", "LC_MESSAGES", "*.po")):
+        mo = po[:-3] + ".mo"
+        if os.path.exists(mo) and os.path.getmtime(mo) >= os.path.getmtime(po):
+            continue
+        with open(po, "rb") as f:
+            catalog = read_po(f)
+        tmp = f"{mo}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            write_mo(f, catalog, use_fuzzy=True)
+        os.replace(tmp, mo)  # atomic: a parallel run never reads half a file
 
 
 def database_uri() -> str:

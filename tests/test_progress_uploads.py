@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, audit_rows, login
-from tests.progress_helpers import JPEG_BYTES, PDF_BYTES, PNG_BYTES, full_payload, item_path, make_activity, office_bytes
+from tests.progress_helpers import (
+    JPEG_BYTES,
+    PDF_BYTES,
+    PNG_BYTES,
+    full_payload,
+    item_path,
+    make_activity,
+    office_bytes,
+)
 from tracker.extensions import db
 from tracker.progress.models import Attachment
 

@@ -14,12 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
+from tracker.i18n import N_
 
 
 class AppError(Exception):
     status = 400
     code = "bad_request"
-    default_message = "Permintaan tidak valid."
+    default_message = N_("Permintaan tidak valid.")
 
     def __init__(self, message: str | None = None, fields: dict[str, str] | None = None):
         super().__init__(message or self.default_message)
@@ -28,46 +29,46 @@ class AppError(Exception):
 
 
 class BadRequest(AppError):
-    status, code, default_message = 400, "bad_request", "Permintaan tidak valid."
+    status, code, default_message = 400, "bad_request", N_("Permintaan tidak valid.")
 
 
 class Unauthorized(AppError):
-    status, code, default_message = 401, "unauthorized", "Silakan masuk terlebih dahulu."
+    status, code, default_message = 401, "unauthorized", N_("Silakan masuk terlebih dahulu.")
 
 
 class Forbidden(AppError):
-    status, code, default_message = 403, "forbidden", "Anda tidak berwenang melakukan ini."
+    status, code, default_message = 403, "forbidden", N_("Anda tidak berwenang melakukan ini.")
 
 
 class NotFound(AppError):
-    status, code, default_message = 404, "not_found", "Data tidak ditemukan."
+    status, code, default_message = 404, "not_found", N_("Data tidak ditemukan.")
 
 
 class Conflict(AppError):
-    status, code, default_message = 409, "conflict", "Data telah diubah oleh pengguna lain."
+    status, code, default_message = 409, "conflict", N_("Data telah diubah oleh pengguna lain.")
 
 
 class PayloadTooLarge(AppError):
-    status, code, default_message = 413, "payload_too_large", "Berkas terlalu besar."
+    status, code, default_message = 413, "payload_too_large", N_("Berkas terlalu besar.")
 
 
 class ValidationFailed(AppError):
-    status, code, default_message = 422, "validation_error", "Data tidak valid."
+    status, code, default_message = 422, "validation_error", N_("Data tidak valid.")
 
 
 class Duplicate(ValidationFailed):
     """A unique value already taken: shown on the form like any validation problem, but answered
     as ``409 conflict`` by the API (api.md: conflict = stale version, duplicate)."""
 
-    status, code, default_message = 409, "conflict", "Data sudah ada (duplikat)."
+    status, code, default_message = 409, "conflict", N_("Data sudah ada (duplikat).")
 
 
 class Locked(AppError):
-    status, code, default_message = 423, "locked", "Triwulan ini sudah dikunci."
+    status, code, default_message = 423, "locked", N_("Triwulan ini sudah dikunci.")
 
 
 class RateLimited(AppError):
-    status, code, default_message = 429, "rate_limited", "Terlalu banyak percobaan. Coba lagi nanti."
+    status, code, default_message = 429, "rate_limited", N_("Terlalu banyak percobaan. Coba lagi nanti.")
 
 
 HTTP_CODES = {
@@ -77,14 +78,14 @@ HTTP_CODES = {
 }
 
 HTTP_MESSAGES = {
-    400: "Permintaan tidak valid.",
-    401: "Silakan masuk terlebih dahulu.",
-    403: "Anda tidak berwenang melakukan ini.",
-    404: "Halaman atau data tidak ditemukan.",
-    405: "Metode tidak diizinkan untuk alamat ini.",
-    413: "Berkas atau data terlalu besar.",
-    429: "Terlalu banyak permintaan. Coba lagi nanti.",
-    500: "Terjadi kesalahan pada server. Kejadian ini sudah dicatat.",
+    400: N_("Permintaan tidak valid."),
+    401: N_("Silakan masuk terlebih dahulu."),
+    403: N_("Anda tidak berwenang melakukan ini."),
+    404: N_("Halaman atau data tidak ditemukan."),
+    405: N_("Metode tidak diizinkan untuk alamat ini."),
+    413: N_("Berkas atau data terlalu besar."),
+    429: N_("Terlalu banyak permintaan. Coba lagi nanti."),
+    500: N_("Terjadi kesalahan pada server. Kejadian ini sudah dicatat."),
 }
 
 

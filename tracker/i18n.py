@@ -11,6 +11,12 @@ from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
+def N_(message: str) -> str:
+    """Marks a string kept in a constant for extraction (``pybabel extract -k N_``); it is
+    translated where it is shown, with ``_(constant)``."""
+    return message
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, job queue: messages in the default language

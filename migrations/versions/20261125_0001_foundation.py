@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-25 09:47:54.228919
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 STRATEGIES = [

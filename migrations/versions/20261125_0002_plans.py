@@ -5,8 +5,8 @@ Revises: 0001_foundation
 Create Date: 2026-11-25 09:49:59.113145
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_plans'

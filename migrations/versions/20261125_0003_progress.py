@@ -5,8 +5,8 @@ Revises: 0002_plans
 Create Date: 2026-11-25 09:54:19.006625
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_progress'

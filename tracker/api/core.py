@@ -17,6 +17,7 @@ from sqlalchemy.sql import Select
 from tracker.authz import require
 from tracker.errors import BadRequest, Unauthorized, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.types import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -112,37 +113,37 @@ def _note_token_use(raw: str) -> None:
 # ---- request bodies ----------------------------------------------------------------------------
 
 TYPE_ERRORS = {
-    "json_invalid": "JSON tidak valid.",
-    "json_type": "JSON tidak valid.",
-    "model_type": "Harus berupa objek JSON.",
-    "model_attributes_type": "Harus berupa objek JSON.",
-    "int_type": "Harus bilangan bulat.",
-    "int_parsing": "Harus bilangan bulat.",
-    "int_from_float": "Harus bilangan bulat.",
-    "float_type": "Harus berupa angka.",
-    "float_parsing": "Harus berupa angka.",
-    "string_type": "Harus berupa teks.",
-    "bool_type": "Harus true atau false.",
-    "bool_parsing": "Harus true atau false.",
-    "list_type": "Harus berupa daftar.",
-    "date_type": "Harus tanggal dengan format YYYY-MM-DD.",
-    "date_parsing": "Harus tanggal dengan format YYYY-MM-DD.",
-    "date_from_datetime_parsing": "Harus tanggal dengan format YYYY-MM-DD.",
-    "date_from_datetime_inexact": "Harus tanggal dengan format YYYY-MM-DD.",
-    "dict_type": "Harus berupa objek JSON.",
+    "json_invalid": N_("JSON tidak valid."),
+    "json_type": N_("JSON tidak valid."),
+    "model_type": N_("Harus berupa objek JSON."),
+    "model_attributes_type": N_("Harus berupa objek JSON."),
+    "int_type": N_("Harus bilangan bulat."),
+    "int_parsing": N_("Harus bilangan bulat."),
+    "int_from_float": N_("Harus bilangan bulat."),
+    "float_type": N_("Harus berupa angka."),
+    "float_parsing": N_("Harus berupa angka."),
+    "string_type": N_("Harus berupa teks."),
+    "bool_type": N_("Harus true atau false."),
+    "bool_parsing": N_("Harus true atau false."),
+    "list_type": N_("Harus berupa daftar."),
+    "date_type": N_("Harus tanggal dengan format YYYY-MM-DD."),
+    "date_parsing": N_("Harus tanggal dengan format YYYY-MM-DD."),
+    "date_from_datetime_parsing": N_("Harus tanggal dengan format YYYY-MM-DD."),
+    "date_from_datetime_inexact": N_("Harus tanggal dengan format YYYY-MM-DD."),
+    "dict_type": N_("Harus berupa objek JSON."),
 }
 VALUE_ERRORS = {
-    "missing": "Wajib diisi.",
-    "greater_than_equal": "Harus lebih besar atau sama dengan %(ge)s.",
-    "greater_than": "Harus lebih besar dari %(gt)s.",
-    "less_than_equal": "Harus lebih kecil atau sama dengan %(le)s.",
-    "less_than": "Harus lebih kecil dari %(lt)s.",
-    "string_too_short": "Wajib diisi.",
-    "string_too_long": "Maksimal %(max_length)s karakter.",
-    "too_short": "Minimal %(min_length)s butir.",
-    "too_long": "Maksimal %(max_length)s butir.",
-    "literal_error": "Harus salah satu dari: %(expected)s.",
-    "enum": "Harus salah satu dari: %(expected)s.",
+    "missing": N_("Wajib diisi."),
+    "greater_than_equal": N_("Harus lebih besar atau sama dengan %(ge)s."),
+    "greater_than": N_("Harus lebih besar dari %(gt)s."),
+    "less_than_equal": N_("Harus lebih kecil atau sama dengan %(le)s."),
+    "less_than": N_("Harus lebih kecil dari %(lt)s."),
+    "string_too_short": N_("Wajib diisi."),
+    "string_too_long": N_("Maksimal %(max_length)s karakter."),
+    "too_short": N_("Minimal %(min_length)s butir."),
+    "too_long": N_("Maksimal %(max_length)s butir."),
+    "literal_error": N_("Harus salah satu dari: %(expected)s."),
+    "enum": N_("Harus salah satu dari: %(expected)s."),
     "value_error": "%(error)s",
 }
 

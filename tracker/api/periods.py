@@ -1,4 +1,3 @@
-from flask import request
 from flask_login import current_user
 
 from tracker.api.core import dump, json_response, parse_body, query_int, route

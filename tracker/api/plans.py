@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 
 from tracker.api.core import given_fields, json_response, page_params, parse_body, query_choice, query_int, route
 from tracker.api.plan_schemas import (
-    ActivityIn, ActivityOut, ActivityPatch, AgreeIn, ImportResultOut, PlanOut, PlanTotalsOut,
+    ActivityIn,
+    ActivityOut,
+    ActivityPatch,
+    AgreeIn,
+    ImportResultOut,
+    PlanOut,
+    PlanTotalsOut,
 )
 from tracker.authz import agency_scope, ensure_agency_access
 from tracker.errors import BadRequest, NotFound

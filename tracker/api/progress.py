@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.api.core import bp, given_fields, page_params, parse_body, query_choice, query_int, route
 from tracker.api.schemas import In, Out
+from tracker.auth.models import User
 from tracker.authz import agency_scope, ensure_agency_access, require
 from tracker.errors import AppError, BadRequest, Conflict, NotFound
 from tracker.extensions import db
@@ -22,7 +23,6 @@ from tracker.periods.services import MAX_YEAR, MIN_YEAR
 from tracker.plans.models import Activity
 from tracker.progress import batch, excel, queries, reminders, services, uploads, workflow
 from tracker.progress.models import STATUSES, ProgressEvent, ProgressReport
-from tracker.auth.models import User
 from tracker.types import to_jakarta_iso
 
 ITEM = "/activities/<int:activity_id>/progress/<int:year>/<int:quarter>"

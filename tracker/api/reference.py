@@ -5,8 +5,16 @@ from sqlalchemy import or_, select
 
 from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, query_int, route
 from tracker.api.schemas import (
-    AgencyIn, AgencyOut, AgencyPatch, CompanyIn, CompanyOut, CompanyPatch, FundingSourceOut, RegionIn,
-    RegionOut, StrategyOut,
+    AgencyIn,
+    AgencyOut,
+    AgencyPatch,
+    CompanyIn,
+    CompanyOut,
+    CompanyPatch,
+    FundingSourceOut,
+    RegionIn,
+    RegionOut,
+    StrategyOut,
 )
 from tracker.authz import company_scope, ensure_company_access
 from tracker.errors import NotFound

@@ -9,13 +9,13 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 
 from tracker.audit.models import AuditLog
 from tracker.authz import can, permission_required
 from tracker.extensions import db
+from tracker.forms import Form
 from tracker.periods.forms import DateInput
 from tracker.reference.forms import max_len
 from tracker.reference.views import like_pattern
@@ -62,7 +62,7 @@ ENTITY_PAGES = {
 }
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Read from the query string (a GET filter, so no CSRF token)."""
 
     class Meta:

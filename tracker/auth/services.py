@@ -21,6 +21,7 @@ from tracker.auth.passwords import hash_password, password_problem, verify_passw
 from tracker.auth.sessions import end_all_sessions, hash_token
 from tracker.errors import Conflict, Duplicate, ValidationFailed
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.reference.models import Agency, Company
 from tracker.types import utcnow
 
@@ -28,11 +29,11 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 AUDITED_FIELDS = ("username", "full_name", "email", "role", "agency_id", "company_id", "active")
 
 ROLE_LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.COORDINATOR: "Koordinator (Bappeda/TKPK)",
-    Role.AGENCY: "Operator OPD",
-    Role.COMPANY: "Perusahaan (CSR)",
-    Role.VIEWER: "Pimpinan / Pemantau",
+    Role.ADMIN: N_("Administrator"),
+    Role.COORDINATOR: N_("Koordinator (Bappeda/TKPK)"),
+    Role.AGENCY: N_("Operator OPD"),
+    Role.COMPANY: N_("Perusahaan (CSR)"),
+    Role.VIEWER: N_("Pimpinan / Pemantau"),
 }
 
 

@@ -70,6 +70,11 @@ def _at(day, hour: int, rng) -> datetime:
     return datetime.combine(day, time(hour, rng.randint(0, 59)), JAKARTA)
 
 
+def _bulk_insert(model, rows: list[dict], chunk: int = 500) -> None:
+    if rows:
+        db.session.execute(insert(model), rows)
+
+
 def _pick(mix, rng) -> str | None:
     roll = rng.random()
     for status, share in mix:
@@ -174,7 +179,12 @@ def load(ctx) -> None:
                           comment))
     if not reports:
         return
-    db.session.execute(insert(ProgressReport), reports)
+    import sys as _s; _t = time_module.perf_counter(); print("prep", _t - started, file=_s.stderr)
+    _bulk_insert(ProgressReport, reports)
+    print("reports", time_module.perf_counter() - _t, file=_s.stderr)
+    if db.session.get_bind().dialect.name == "postgresql":
+        for table in ("progress_report", "user_account", "activity", "indicator"):
+            db.session.execute(text(f"ANALYZE {table}"))
     ids = {(r.activity_id, r.year, r.quarter): r.id for r in db.session.execute(
         select(ProgressReport.id, ProgressReport.activity_id, ProgressReport.year, ProgressReport.quarter)
         .where(ProgressReport.year.in_(years)))}
@@ -204,9 +214,18 @@ def load(ctx) -> None:
             events.append({"report_id": report_id, "at": verified_at, "user_id": coordinator_id, "action": "verify",
                            "from_status": SUBMITTED, "to_status": VERIFIED,
                            "comment": "" if returned_at else comment})
-    if values:
-        db.session.execute(insert(IndicatorValue), values)
-    db.session.execute(insert(ProgressEvent), events)
+    _t = time_module.perf_counter()
+    _bulk_insert(IndicatorValue, values)
+    print("values", time_module.perf_counter() - _t, file=_s.stderr); _t = time_module.perf_counter()
+    if db.session.get_bind().dialect.name == "postgresql":
+        _rid = events[0]["report_id"]; _uid = next(e["user_id"] for e in events if e["user_id"])
+        for _line in db.session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) INSERT INTO progress_event (report_id, at, user_id, action, comment) SELECT {_rid}, now(), {_uid}, 'x', '' FROM generate_series(1, 3000)")):
+            print("PLAN", _line[0], file=_s.stderr)
+        for _line in db.session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) INSERT INTO progress_event (report_id, at, user_id, action, comment) SELECT {_rid}, now(), NULL, 'x', '' FROM generate_series(1, 3000)")):
+            print("PLAN2", _line[0], file=_s.stderr)
+    for _i in range(0, len(events), 20000):
+        _c = time_module.perf_counter(); db.session.execute(insert(ProgressEvent), events[_i:_i + 20000]); print("chunk", _i, round(time_module.perf_counter() - _c, 2), file=_s.stderr)
+    print("events", time_module.perf_counter() - _t, file=_s.stderr)
     # The evaluation of past years and of the current year's first quarter is done: lock them.
     for year in years:
         for quarter in range(1, 5):

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, TextAreaField
 from wtforms.validators import InputRequired
 
+from tracker.forms import Form
 from tracker.reference.forms import REQUIRED, max_len
 
 
@@ -29,16 +30,16 @@ class DateInput(DateField):
             raise ValueError(_l("Tanggal tidak valid; gunakan format TTTT-BB-HH, misalnya 2025-04-10.")) from None
 
 
-class DueDateForm(FlaskForm):
+class DueDateForm(Form):
     due_date = DateInput(_l("Batas pelaporan"), validators=[InputRequired(REQUIRED)])
     version = HiddenField()
 
 
-class LockForm(FlaskForm):
+class LockForm(Form):
     reason = TextAreaField(_l("Catatan penguncian (opsional)"), validators=[max_len(500)], render_kw={"rows": 2})
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(Form):
     reason = TextAreaField(_l("Alasan membuka kunci"), validators=[max_len(500)], render_kw={"rows": 2},
                            description=_l("Wajib diisi; dicatat di log audit."))
 

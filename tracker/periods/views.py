@@ -22,7 +22,6 @@ from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
 from tracker.periods import services
 from tracker.periods.forms import quarter_form
-from tracker.periods.models import Period
 from tracker.reference.forms import form_version
 from tracker.reference.views import conflict_message
 from tracker.types import jakarta_now

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.formatting import date_id
+from tracker.i18n import N_
 from tracker.plans import queries, services
 from tracker.plans.models import AGGREGATIONS, BENEFICIARY_UNITS, Activity, Plan
 from tracker.plans.validation import RegionIndex
@@ -266,10 +267,11 @@ def build_template(agency: Agency, year: int) -> BytesIO:
 # ---- export (Bappeda) ----------------------------------------------------------------------------
 
 EXPORT_COLUMNS = [
-    ("OPD", 16), ("Tahun", 7), ("Status rencana", 12), ("Kode program", 11), ("Program", 34), ("Kode kegiatan", 13),
-    ("Kegiatan", 34), ("Kode sub kegiatan", 19), ("Sub kegiatan", 40), ("Strategi", 8), ("Sumber dana", 12),
-    ("Pagu murni (Rp)", 16), ("Pagu APBD-P (Rp)", 16), ("Pagu berlaku (Rp)", 16), ("Lokasi", 40),
-    ("Target penerima manfaat", 12), ("Satuan", 9), ("Indikator", 60),
+    (N_("OPD"), 16), (N_("Tahun"), 7), (N_("Status rencana"), 12), (N_("Kode program"), 11), (N_("Program"), 34),
+    (N_("Kode kegiatan"), 13), (N_("Kegiatan"), 34), (N_("Kode sub kegiatan"), 19), (N_("Sub kegiatan"), 40),
+    (N_("Strategi"), 8), (N_("Sumber dana"), 12), (N_("Pagu murni (Rp)"), 16), (N_("Pagu APBD-P (Rp)"), 16),
+    (N_("Pagu berlaku (Rp)"), 16), (N_("Lokasi"), 40), (N_("Target penerima manfaat"), 12), (N_("Satuan"), 9),
+    (N_("Indikator"), 60),
 ]
 
 

@@ -24,7 +24,12 @@ from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.plans import services
 from tracker.plans.excel import (
-    ACTIVITY_COLUMNS, HEADER_ROW, INDICATOR_COLUMNS, SHEET_ACTIVITIES, SHEET_INDICATORS, load_plan,
+    ACTIVITY_COLUMNS,
+    HEADER_ROW,
+    INDICATOR_COLUMNS,
+    SHEET_ACTIVITIES,
+    SHEET_INDICATORS,
+    load_plan,
 )
 from tracker.plans.validation import RegionIndex, clean_activity, indicator_warnings, parse_int
 from tracker.reference.models import Agency

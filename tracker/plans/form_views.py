@@ -12,7 +12,14 @@ from tracker.errors import AppError, Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
 from tracker.plans import queries, services
 from tracker.plans.forms import (
-    ActivityForm, blank_row, form_data, indicator_rows, input_name, next_index, place_errors, rows_from_activity,
+    ActivityForm,
+    blank_row,
+    form_data,
+    indicator_rows,
+    input_name,
+    next_index,
+    place_errors,
+    rows_from_activity,
 )
 from tracker.plans.validation import RegionIndex, clean_activity, indicator_warnings, parse_int, stored_indicator_dicts
 from tracker.plans.views import bp, default_year

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from tracker.extensions import db
+from tracker.forms import Form
 from tracker.plans.models import BENEFICIARY_UNITS
 from tracker.plans.validation import parse_int
 from tracker.reference.models import Agency, FundingSource, Region, Strategy
@@ -26,7 +27,7 @@ TOP_FIELDS = ("agency_id", "year", "program", "kegiatan", "code", "name", "strat
               "revision_reason", "region_ids", "target_beneficiaries", "beneficiary_unit")
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     agency_id = SelectField(_l("OPD"), coerce=str, validate_choice=False)
     year = SelectField(_l("Tahun"), coerce=str, validate_choice=False)
     program = StringField(_l("Program"), description=_l("Nama program sesuai nomenklatur SIPD."))
@@ -67,7 +68,7 @@ def region_choices() -> dict[str, list[tuple[str, str]]]:
     names = {r.id: r.name for r in regions if r.level == "kecamatan"}
     for r in regions:
         if r.level == "kecamatan":
-            groups.setdefault(r.name, []).insert(0, (str(r.id), f"Kec. {r.name} (seluruh kecamatan)"))
+            groups.setdefault(r.name, []).insert(0, (str(r.id), _("Kec. %(name)s (seluruh kecamatan)", name=r.name)))
         else:
             groups.setdefault(names.get(r.parent_id, "-"), []).append((str(r.id), f"{r.name}"))
     return groups
@@ -159,9 +160,9 @@ def place_errors(form: ActivityForm, rows: list[dict], fields: dict[str, str]) -
     return loose
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Berkas Excel (.xlsx)"))
 
 
-class AgreeForm(FlaskForm):
+class AgreeForm(Form):
     note = StringField(_l("Catatan"))

@@ -13,8 +13,15 @@ from flask_babel import gettext as _
 from tracker.authz import ensure_agency_access
 from tracker.errors import AppError, Locked, NotFound
 from tracker.progress import workflow
-from tracker.progress.services import (SCALAR_FIELDS, TEXT_LIMITS, ItemContext, ReportConflict, build_contexts,
-                                       require_report, save)
+from tracker.progress.services import (
+    SCALAR_FIELDS,
+    TEXT_LIMITS,
+    ItemContext,
+    ReportConflict,
+    build_contexts,
+    require_report,
+    save,
+)
 
 
 def unchanged(ctx: ItemContext, payload: dict) -> bool:

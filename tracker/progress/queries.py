@@ -13,7 +13,8 @@ from tracker.extensions import db
 from tracker.periods import services as periods
 from tracker.plans.models import Activity, Indicator
 from tracker.progress.models import DRAFT, RETURNED, SUBMITTED, VERIFIED, Attachment, IndicatorValue, ProgressReport
-from tracker.progress.services import deadline, periods_for, today as jakarta_today
+from tracker.progress.services import deadline, periods_for
+from tracker.progress.services import today as jakarta_today
 from tracker.reference.models import Agency
 from tracker.types import UTCDateTime
 

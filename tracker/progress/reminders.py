@@ -24,7 +24,8 @@ from tracker.periods.services import quarter_end, quarter_label
 from tracker.plans.models import Activity
 from tracker.progress import queries
 from tracker.progress.models import RETURNED, SUBMITTED, ProgressReport, ReminderLog
-from tracker.progress.services import periods_for, today as jakarta_today
+from tracker.progress.services import periods_for
+from tracker.progress.services import today as jakarta_today
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Task:
 
     @property
     def label(self) -> str:
-        return f"Triwulan {quarter_label(self.quarter)} {self.year}"
+        return _("Triwulan %(q)s %(y)s", q=quarter_label(self.quarter), y=self.year)
 
     def text(self) -> str:
         if self.kind == "due":

@@ -116,7 +116,7 @@ def _lock_change(year: int, quarter: int, unlock: bool):
         db.session.rollback()
         flash(getattr(err, "message", None) or _("Triwulan baru saja diubah oleh pengguna lain."), "danger")
     else:
-        label = f"Triwulan {periods.quarter_label(quarter)} {year}"
+        label = _("Triwulan %(q)s %(y)s", q=periods.quarter_label(quarter), y=year)
         flash(_("%(p)s dibuka kembali.", p=label) if unlock else _("%(p)s dikunci; data tidak dapat diubah lagi.", p=label),
               "success")
     return redirect(url_for("progress.board", year=year), code=303)

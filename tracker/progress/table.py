@@ -11,8 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.errors import Locked
 from tracker.extensions import db
 from tracker.progress import batch, queries, services, workflow
-from tracker.progress.numbers import parse_number
 from tracker.progress.forms import ActionForm
+from tracker.progress.numbers import parse_number
 from tracker.reference.models import Agency
 from tracker.web import page_arg
 

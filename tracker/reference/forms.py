@@ -8,9 +8,10 @@ the record's ``version`` in a hidden field so a stale edit is refused instead of
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from tracker.forms import Form
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -39,7 +40,7 @@ def form_version(form) -> int:
     return value if value is not None else -1
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(Form):
     code = StringField(_l("Kode OPD"), validators=[DataRequired(REQUIRED), max_len(30)],
                        description=_l("Kode urusan/unit sesuai SIPD, misalnya 1.06.01."))
     name = StringField(_l("Nama OPD"), validators=[DataRequired(REQUIRED), max_len(200)])
@@ -48,7 +49,7 @@ class AgencyForm(FlaskForm):
     version = HiddenField()
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(Form):
     name = StringField(_l("Nama perusahaan"), validators=[DataRequired(REQUIRED), max_len(200)])
     sector = StringField(_l("Sektor usaha"), validators=[max_len(100)],
                          description=_l("Misalnya perkebunan kelapa sawit, pertambangan, perbankan."))
@@ -66,7 +67,7 @@ LEVEL_CHOICES = [
 ]
 
 
-class RegionForm(FlaskForm):
+class RegionForm(Form):
     level = SelectField(_l("Tingkat"), choices=LEVEL_CHOICES, validate_choice=False,
                         validators=[DataRequired(REQUIRED)])
     parent_id = SelectField(_l("Induk wilayah"), coerce=opt_int, validate_choice=False,

@@ -8,10 +8,10 @@ message in Indonesian.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
+from tracker.forms import Form
 from tracker.reference.forms import REQUIRED, max_len, opt_int
 
 PASSWORD_HELP = _l("Minimal 12 karakter; kata sandi yang umum atau mudah ditebak ditolak.")
@@ -25,7 +25,7 @@ def password_fields(label):
     return password, confirm
 
 
-class _ProfileFields(FlaskForm):
+class _ProfileFields(Form):
     full_name = StringField(_l("Nama lengkap"), validators=[max_len(120)])
     email = StringField(_l("E-mail"), validators=[max_len(200)])
     # Choices are filled by the view; the service says whether the role and binding are valid.
@@ -44,5 +44,5 @@ class UserEditForm(_ProfileFields):
     version = HiddenField()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = password_fields(_l("Kata sandi baru"))
