@@ -58,7 +58,7 @@ def upgrade():
     )
     with op.batch_alter_table('progress_report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_progress_report_activity_id'), ['activity_id'], unique=False)
-        batch_op.create_index('ix_progress_report_period_status', ['year', 'quarter', 'status'], unique=False)
+        batch_op.create_index('ix_progress_report_period_status', ['year', 'quarter', 'status', 'first_submitted_at'], unique=False)
 
     op.create_table('reminder_log',
     sa.Column('id', sa.Integer(), nullable=False),

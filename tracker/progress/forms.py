@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from tracker.forms import Form
 from tracker.progress.numbers import parse_number
 from tracker.progress.services import TEXT_LIMITS
 
@@ -37,7 +37,7 @@ class IntegerNumberField(NumberField):
     integer = True
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     budget_realized = IntegerNumberField(_l("Realisasi anggaran triwulan ini (Rp)"), validators=[Optional()],
                                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
     physical_progress = NumberField(_l("Progres fisik kumulatif (%)"), validators=[Optional()],
@@ -85,17 +85,17 @@ def payload_from(form: ReportForm, indicators) -> tuple[dict, int | None]:
     return payload, version
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField(_l("Komentar"), validators=[Length(max=2000)], render_kw={"rows": 2})
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Berkas bukti (PDF, JPEG, PNG, XLSX, DOCX)"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """CSRF only: bulk buttons and tables whose fields are read from the request directly."""
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(Form):
     reason = StringField(_l("Alasan membuka kunci"), validators=[Length(max=500)])

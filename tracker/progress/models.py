@@ -32,7 +32,8 @@ class ProgressReport(db.Model):
         CheckConstraint("physical_progress IS NULL OR (physical_progress >= 0 AND physical_progress <= 100)",
                         name="physical_range"),
         CheckConstraint("beneficiaries_reached IS NULL OR beneficiaries_reached >= 0", name="beneficiaries_nonnegative"),
-        Index("ix_progress_report_period_status", "year", "quarter", "status"),
+        # Covers the quarter counts (status, and lateness from first_submitted_at) without reading rows.
+        Index("ix_progress_report_period_status", "year", "quarter", "status", "first_submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
