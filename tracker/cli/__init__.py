@@ -1,4 +1,4 @@
-"""Command line (product.md §6): ``flask --app wsgi user create|demo|backup``."""
+"""Command line (product.md §6): ``flask --app wsgi user create|demo|backup|reminders``."""
 
 from flask import Flask
 
@@ -6,9 +6,10 @@ from flask import Flask
 def register(app: Flask) -> None:
     from tracker.cli.backup import backup_command
     from tracker.cli.demo import demo_command
+    from tracker.cli.reminders import reminders_group
     from tracker.cli.users import user_group
 
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
-    from tracker.cli.reminders import reminders_group; app.cli.add_command(reminders_group)  # noqa: E702
+    app.cli.add_command(reminders_group)

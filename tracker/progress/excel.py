@@ -138,10 +138,10 @@ def export_quarter(year: int, quarter: int, agency_id: int | None) -> bytes:
     info.append(["tahun", year])
     info.append(["triwulan", quarter])
     info.append(["opd_id", agency_id])
-    info.append(["opd", agencies.get(agency_id, "Semua OPD") if agency_id else "Semua OPD"])
+    info.append(["opd", agencies.get(agency_id, _("Semua OPD")) if agency_id else _("Semua OPD")])
     info.append(["dibuat", jakarta_now().strftime("%Y-%m-%d %H:%M")])
-    info.append(["petunjuk", "Isi hanya kolom berwarna kuning. Jangan mengubah kolom ID dan Versi. "
-                             "Tulis 'ya' di kolom Ajukan untuk langsung mengajukan kegiatan yang lengkap."])
+    info.append(["petunjuk", _("Isi hanya kolom berwarna kuning. Jangan mengubah kolom ID dan Versi. "
+                               "Tulis 'ya' di kolom Ajukan untuk langsung mengajukan kegiatan yang lengkap.")])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -258,7 +258,7 @@ def apply_rows(activity_rows, indicator_rows, year: int, quarter: int, agency_id
                                                                           for_write=True)}
     values_by_activity: dict[int, list[dict]] = {}
     for number, row in indicator_rows:
-        label = f"{INDICATOR_SHEET} baris {number}"
+        label = _("%(s)s baris %(n)d", s=INDICATOR_SHEET, n=number)
         problems: list[str] = []
         activity_id = _cell_int(row["activity_id"], _("ID kegiatan"), problems)
         indicator_id = _cell_int(row["indicator_id"], _("ID indikator"), problems)
@@ -276,7 +276,7 @@ def apply_rows(activity_rows, indicator_rows, year: int, quarter: int, agency_id
     seen: set[int] = set()
     items = []
     for number, row in activity_rows:
-        label = f"{ACTIVITY_SHEET} baris {number}"
+        label = _("%(s)s baris %(n)d", s=ACTIVITY_SHEET, n=number)
         problems = []
         activity_id = _cell_int(row["activity_id"], _("ID kegiatan"), problems)
         version = _cell_int(row["version"], _("Versi"), problems)
