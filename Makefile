@@ -42,7 +42,7 @@ test: $(STAMP) translations
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) translations
-	cd bench && ../$(BIN)/python pages.py && ../$(BIN)/python load.py
+	$(BIN)/python bench/pages.py && $(BIN)/python bench/excel.py && $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
