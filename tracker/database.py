@@ -7,9 +7,9 @@ keep deferred transactions so readers never queue behind each other.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
@@ -69,3 +69,21 @@ def sqlite_engine_options(uri: str) -> dict:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     return {"pool_pre_ping": True}
+
+
+# ---- query helpers shared by pages and API ----------------------------------------------------
+
+def get_or_404(model, ident):
+    """The row with this primary key, or the app's own 404 (``NotFound``, not werkzeug's)."""
+    from tracker.errors import NotFound
+
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def like_pattern(q: str) -> str:
+    """``%q%`` for ILIKE with the wildcards inside ``q`` taken literally (escape character ``\\``)."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

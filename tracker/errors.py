@@ -48,6 +48,12 @@ class Conflict(AppError):
     status, code, default_message = 409, "conflict", N_("Data telah diubah oleh pengguna lain.")
 
 
+def check_version(obj, expected: int | None) -> None:
+    """Optimistic locking: a stale ``version`` from the client is a conflict (None skips the check)."""
+    if expected is not None and expected != obj.version:
+        raise Conflict()
+
+
 class PayloadTooLarge(AppError):
     status, code, default_message = 413, "payload_too_large", N_("Berkas terlalu besar.")
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _

@@ -373,12 +373,17 @@ def tasks():
 
 # ---- Excel --------------------------------------------------------------------------------------------
 
+def _check_quarter(year: int, quarter: int) -> None:
+    """The API's twin of ``progress.views.check_quarter``: the same bounds, answered with the API's 404."""
+    if quarter not in (1, 2, 3, 4) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise NotFound()
+
+
 @route("/progress/<int:year>/<int:quarter>/excel", "GET", summary="Unduh triwulan sebagai Excel terisi",
        tag="progress", permission="progress.view", query={"agency_id": "integer"},
        binary=uploads.XLSX)
 def excel_download(year: int, quarter: int):
-    if quarter not in (1, 2, 3, 4) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise NotFound()
+    _check_quarter(year, quarter)
     agency_id = _scoped_agency(query_int("agency_id", minimum=1))
     data = excel.export_quarter(year, quarter, agency_id)
     response = Response(data, mimetype=uploads.XLSX)
@@ -389,8 +394,7 @@ def excel_download(year: int, quarter: int):
 @route("/progress/<int:year>/<int:quarter>/excel", "POST", summary="Unggah Excel triwulan (multipart, field 'file')",
        tag="progress", response=ProgressImportOut, permission="progress.edit", query={"agency_id": "integer"})
 def excel_upload(year: int, quarter: int):
-    if quarter not in (1, 2, 3, 4) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise NotFound()
+    _check_quarter(year, quarter)
     agency_id = _scoped_agency(query_int("agency_id", minimum=1))
     upload = request.files.get("file")
     if upload is None:

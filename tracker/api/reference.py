@@ -17,18 +17,10 @@ from tracker.api.schemas import (
     StrategyOut,
 )
 from tracker.authz import company_scope, ensure_company_access
-from tracker.errors import NotFound
+from tracker.database import get_or_404
 from tracker.extensions import db
 from tracker.reference import services
 from tracker.reference.models import Agency, Company, FundingSource, Region, Strategy
-
-
-def _get(model, obj_id: int):
-    obj = db.session.get(model, obj_id)
-    if obj is None:
-        raise NotFound()
-    return obj
-
 
 # ---- agencies ----------------------------------------------------------------------------------
 
@@ -55,13 +47,13 @@ def create_agency():
 @route("/agencies/<int:agency_id>", "GET", summary="Satu OPD", tag="reference", response=AgencyOut,
        permission="agencies.view")
 def get_agency(agency_id: int):
-    return json_response(dump(AgencyOut, _get(Agency, agency_id)))
+    return json_response(dump(AgencyOut, get_or_404(Agency, agency_id)))
 
 
 @route("/agencies/<int:agency_id>", "PATCH", summary="Ubah OPD", tag="reference", body=AgencyPatch,
        response=AgencyOut, permission="agencies.manage")
 def patch_agency(agency_id: int):
-    agency = _get(Agency, agency_id)
+    agency = get_or_404(Agency, agency_id)
     changes = given_fields(parse_body(AgencyPatch))
     version = changes.pop("version")
     services.update_agency(agency, changes, expected_version=version)
@@ -94,13 +86,13 @@ def create_company():
        response=CompanyOut, permission="companies.view")
 def get_company(company_id: int):
     ensure_company_access(company_id, "companies.view")
-    return json_response(dump(CompanyOut, _get(Company, company_id)))
+    return json_response(dump(CompanyOut, get_or_404(Company, company_id)))
 
 
 @route("/companies/<int:company_id>", "PATCH", summary="Ubah perusahaan", tag="reference",
        body=CompanyPatch, response=CompanyOut, permission="companies.manage")
 def patch_company(company_id: int):
-    company = _get(Company, company_id)
+    company = get_or_404(Company, company_id)
     changes = given_fields(parse_body(CompanyPatch))
     version = changes.pop("version")
     services.update_company(company, changes, expected_version=version)
@@ -135,7 +127,7 @@ def create_region():
 @route("/regions/<int:region_id>", "GET", summary="Satu wilayah", tag="reference", response=RegionOut,
        permission="regions.view")
 def get_region(region_id: int):
-    return json_response(dump(RegionOut, _get(Region, region_id)))
+    return json_response(dump(RegionOut, get_or_404(Region, region_id)))
 
 
 @route("/strategies", "GET", summary="Tiga strategi Inpres 4/2022", tag="reference", response=StrategyOut,

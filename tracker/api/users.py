@@ -6,7 +6,7 @@ from tracker.api.core import dump, given_fields, json_response, paginated, parse
 from tracker.api.schemas import UserIn, UserOut, UserPatch
 from tracker.auth import services
 from tracker.auth.models import ROLE_VALUES, User
-from tracker.errors import NotFound
+from tracker.database import get_or_404
 from tracker.extensions import db
 
 
@@ -30,23 +30,16 @@ def create_user():
     return json_response(dump(UserOut, user), 201)
 
 
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
-
-
 @route("/users/<int:user_id>", "GET", summary="Satu pengguna", tag="users", response=UserOut,
        permission="users.manage")
 def get_user(user_id: int):
-    return json_response(dump(UserOut, _user(user_id)))
+    return json_response(dump(UserOut, get_or_404(User, user_id)))
 
 
 @route("/users/<int:user_id>", "PATCH", summary="Ubah pengguna (peran, OPD, status aktif)", tag="users",
        body=UserPatch, response=UserOut, permission="users.manage")
 def patch_user(user_id: int):
-    user = _user(user_id)
+    user = get_or_404(User, user_id)
     changes = given_fields(parse_body(UserPatch))
     version = changes.pop("version")
     active = changes.pop("active", None)

@@ -14,11 +14,11 @@ from wtforms import SelectField, StringField
 
 from tracker.audit.models import AuditLog
 from tracker.authz import can, permission_required
+from tracker.database import like_pattern
 from tracker.extensions import db
 from tracker.forms import Form
 from tracker.periods.forms import DateInput
 from tracker.reference.forms import max_len
-from tracker.reference.views import like_pattern
 from tracker.types import JAKARTA
 from tracker.web import page_arg
 

@@ -19,7 +19,7 @@ from tracker.audit import service as audit
 from tracker.auth.models import ROLE_VALUES, ApiToken, Role, User
 from tracker.auth.passwords import hash_password, password_problem, verify_password
 from tracker.auth.sessions import end_all_sessions, hash_token
-from tracker.errors import Conflict, Duplicate, ValidationFailed
+from tracker.errors import Duplicate, ValidationFailed, check_version
 from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.reference.models import Agency, Company
@@ -112,8 +112,7 @@ def create_user(data: UserInput, actor=None) -> User:
 
 def update_user(user: User, changes: dict, actor=None, expected_version: int | None = None) -> User:
     """Change profile, role or binding. ``changes`` holds only the fields given."""
-    if expected_version is not None and expected_version != user.version:
-        raise Conflict()
+    check_version(user, expected_version)
     before = audit.snapshot(user, AUDITED_FIELDS)
     errors: dict[str, str] = {}
     role = changes.get("role", user.role)

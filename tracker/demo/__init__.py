@@ -7,8 +7,8 @@ failed load leaves the database empty.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import func, select
 

@@ -8,7 +8,7 @@ with a few APBD-P revisions; earlier years are all agreed.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
@@ -306,7 +306,7 @@ def _small(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
                         new = int(budget * ratio) // 1000 * 1000
                         activity["budget_revised"] = new
                         revisions.append({"old_budget": budget, "new_budget": new, "reason": reason,
-                                          "created_at": datetime(year, 9, 15, 2, 0, tzinfo=timezone.utc)})
+                                          "created_at": datetime(year, 9, 15, 2, 0, tzinfo=UTC)})
                 batch.add(activity, indicators, _regions(ctx, rng, benef), revisions)
         ids_by_year[year] = batch.write()
     return ids_by_year, plans
@@ -359,10 +359,10 @@ def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
 
 def load(ctx) -> None:
     started = time.perf_counter()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def agreed_at(year: int) -> datetime:
-        return datetime(year - 1, 12, 20, 3, 0, tzinfo=timezone.utc)
+        return datetime(year - 1, 12, 20, 3, 0, tzinfo=UTC)
 
     ids_by_year, plans = (_large if ctx.large else _small)(ctx, now, agreed_at)
     if plans:

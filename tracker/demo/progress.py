@@ -196,7 +196,7 @@ def load(ctx) -> None:
         select(ProgressReport.id, ProgressReport.activity_id, ProgressReport.year, ProgressReport.quarter)
         .where(ProgressReport.year.in_(years)))}
     values, events = [], []
-    for a, quarter, status, operator, created, submitted, returned_at, resubmitted, verified_at, comment in plans:
+    for a, quarter, _status, operator, created, submitted, returned_at, resubmitted, verified_at, comment in plans:
         report_id = ids[(a.id, a.year, quarter)]
         for ind in indicators.get(a.id, []):
             target = [ind.target_q1, ind.target_q2, ind.target_q3, ind.target_q4][quarter - 1]

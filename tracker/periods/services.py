@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit import service as audit
-from tracker.errors import Conflict, Locked, NotFound, ValidationFailed
+from tracker.errors import Conflict, Locked, NotFound, ValidationFailed, check_version
 from tracker.extensions import db
 from tracker.periods.models import Period
 from tracker.types import jakarta_now, utcnow
@@ -108,8 +108,7 @@ def ensure_unlocked(period: Period) -> None:
 
 
 def set_due_date(period: Period, due: date, expected_version: int | None = None) -> Period:
-    if expected_version is not None and expected_version != period.version:
-        raise Conflict()
+    check_version(period, expected_version)
     if due <= quarter_end(period.year, period.quarter):
         raise ValidationFailed(_("Batas waktu harus setelah akhir triwulan."), {"due_date": _("Batas waktu harus setelah akhir triwulan.")})
     before = period.due_date

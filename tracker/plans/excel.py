@@ -188,7 +188,7 @@ def _reference_sheet(wb: Workbook, regions: list[Region]) -> dict[str, str]:
         (_("Satuan penerima manfaat"), list(BENEFICIARY_UNITS), ["", "", "", ""]),
         (_("Lokasi"), [region_label(r) for r in regions], [r.level for r in regions]),
     ]
-    for i, (_title, codes, _names) in enumerate(columns):
+    for i, (_title, _codes, _names) in enumerate(columns):
         ws.column_dimensions[get_column_letter(i * 3 + 1)].width = 34 if i == 4 else 14
         ws.column_dimensions[get_column_letter(i * 3 + 2)].width = 44
     header = []

@@ -90,10 +90,10 @@ class Activity(db.Model):
 
     agency: Mapped[Agency] = relationship(lazy="raise")
     regions: Mapped[list[Region]] = relationship(secondary=activity_region, lazy="raise", order_by=Region.code)
-    indicators: Mapped[list["Indicator"]] = relationship(
+    indicators: Mapped[list[Indicator]] = relationship(
         back_populates="activity", lazy="raise", cascade="all, delete-orphan", order_by="Indicator.position"
     )
-    revisions: Mapped[list["BudgetRevision"]] = relationship(
+    revisions: Mapped[list[BudgetRevision]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="BudgetRevision.id"
     )
 

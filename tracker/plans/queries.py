@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from tracker.database import like_pattern
 from tracker.extensions import db
-from tracker.plans.models import FUNDING_CODES, Activity, BudgetRevision, Plan, activity_region
+from tracker.plans.models import FUNDING_CODES, Activity, Plan, activity_region
 from tracker.plans.services import activity_options
 from tracker.reference.models import Agency, FundingSource, Region, Strategy
 
@@ -28,11 +29,6 @@ class PlanFilters:
 
     def as_args(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def where_clauses(filters: PlanFilters, scope: int | None) -> list:
@@ -56,7 +52,7 @@ def where_clauses(filters: PlanFilters, scope: int | None) -> list:
         )
         clauses.append(Activity.id.in_(located))
     if filters.q:
-        like = _like(filters.q.strip())
+        like = like_pattern(filters.q.strip())
         clauses.append(or_(Activity.name.ilike(like, escape="\\"), Activity.code.ilike(like, escape="\\"),
                            Activity.program.ilike(like, escape="\\"), Activity.kegiatan.ilike(like, escape="\\")))
     return clauses
@@ -161,21 +157,9 @@ def totals_by_kecamatan(filters: PlanFilters, scope: int | None) -> list[dict]:
             for r in db.session.execute(stmt)]
 
 
-def revisions_count(filters: PlanFilters, scope: int | None) -> int:
-    stmt = (select(func.count(BudgetRevision.id)).join(Activity, Activity.id == BudgetRevision.activity_id)
-            .where(*where_clauses(filters, scope)))
-    return int(db.session.scalar(stmt) or 0)
-
-
 def years_with_plans(scope: int | None) -> list[int]:
     stmt = select(distinct(Activity.year))
     if scope is not None:
         stmt = stmt.where(Activity.agency_id == scope)
     return sorted(db.session.scalars(stmt), reverse=True)
 
-
-def has_activity(scope: int | None, **where) -> bool:
-    clauses = [getattr(Activity, k) == v for k, v in where.items()]
-    if scope is not None:
-        clauses.append(Activity.agency_id == scope)
-    return bool(db.session.scalar(select(exists().where(*clauses))))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit import service as audit
 from tracker.authz import agency_scope, ensure_agency_access
-from tracker.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tracker.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_version
 from tracker.extensions import db
 from tracker.periods.services import check_year
 from tracker.plans.models import Activity, BudgetRevision, Indicator, Plan
@@ -264,8 +264,7 @@ def update_activity(activity: Activity, data: dict, user, expected_version: int 
 
 def delete_activity(activity: Activity, user, expected_version: int | None = None) -> None:
     ensure_agency_access(activity.agency_id, "plans.edit", user)
-    if expected_version is not None and expected_version != activity.version:
-        raise Conflict()
+    check_version(activity, expected_version)
     if activity_has_progress(activity.id):
         raise Conflict(_("Kegiatan ini sudah memiliki laporan realisasi triwulan sehingga tidak dapat dihapus."))
     snapshot = activity_snapshot(activity)
@@ -294,8 +293,7 @@ def agree_plan(agency_id: int, year: int, user, note: str = "", expected_version
         raise ValidationFailed(_("Rencana aksi ini belum berisi kegiatan sehingga belum dapat disepakati."),
                                {"activities": _("Belum ada kegiatan.")})
     plan = ensure_plan(agency_id, year)
-    if expected_version is not None and expected_version != plan.version:
-        raise Conflict()
+    check_version(plan, expected_version)
     if plan.status == "agreed":
         raise Conflict(_("Rencana aksi ini sudah disepakati."))
     plan.status = "agreed"

@@ -46,7 +46,7 @@ class RegionIndex:
         self.by_code = {r.code: r for r in regions}
 
     @classmethod
-    def load(cls) -> "RegionIndex":
+    def load(cls) -> RegionIndex:
         rows = db.session.scalars(select(Region).where(Region.level.in_(("kecamatan", "desa"))))
         return cls(list(rows))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.authz import agency_scope, can, ensure_agency_access, permission_required
+from tracker.database import get_or_404
 from tracker.errors import AppError, NotFound
 from tracker.extensions import db
 from tracker.periods.services import MAX_YEAR, MIN_YEAR
@@ -157,10 +158,7 @@ def agree(agency_id: int, year: int):
 
 def _agency_or_404(agency_id: int, permission: str) -> Agency:
     ensure_agency_access(agency_id, permission)
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound()
-    return agency
+    return get_or_404(Agency, agency_id)
 
 
 @bp.route("/<int:agency_id>/<int:year>/template.xlsx")

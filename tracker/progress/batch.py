@@ -5,8 +5,8 @@ Each item goes through the same ``services.save`` / ``workflow.transition`` as a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from flask_babel import gettext as _
 

@@ -76,7 +76,7 @@ def filename(year: int, quarter: int, agency_name: str | None) -> str:
 
 def _header(ws, columns):
     cells = []
-    for title, _key, width, _editable in columns:
+    for title, _key, _width, _editable in columns:
         cell = WriteOnlyCell(ws, value=title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")

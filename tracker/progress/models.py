@@ -61,9 +61,9 @@ class ProgressReport(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     version: Mapped[int] = mapped_column(default=1)
 
-    values: Mapped[list["IndicatorValue"]] = relationship(
+    values: Mapped[list[IndicatorValue]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="IndicatorValue.indicator_id")
-    attachments: Mapped[list["Attachment"]] = relationship(
+    attachments: Mapped[list[Attachment]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="Attachment.id")
 
     __mapper_args__ = {"version_id_col": version}

@@ -8,9 +8,10 @@ the rules (budget ceiling, physical progress, indicator values, lock, version, s
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -60,10 +61,6 @@ def periods_for(years: Iterable[int]) -> dict[tuple[int, int], Period]:
                 found[(year, quarter)] = Period(year=year, quarter=quarter, locked=False, lock_reason="", version=0,
                                                 due_date=periods.default_due_date(year, quarter))
     return found
-
-
-def is_stored(period: Period) -> bool:
-    return period.id is not None
 
 
 def report_late(report: ProgressReport | None, period: Period, today: date | None = None) -> bool:

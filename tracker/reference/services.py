@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.audit import service as audit
-from tracker.errors import Conflict, Duplicate, ValidationFailed
+from tracker.errors import Duplicate, ValidationFailed, check_version
 from tracker.extensions import db
 from tracker.reference.models import PARENT_LEVEL, Agency, Company, Region, RegionLevel
 
@@ -38,11 +38,6 @@ def _text(data: dict, key: str, errors: dict, *, required: bool, max_len: int) -
 def _failure(errors: dict, duplicates: set) -> type[ValidationFailed]:
     """422 for invalid input; 409 (still a form error) when the only problem is a value already taken."""
     return Duplicate if set(errors) <= duplicates else ValidationFailed
-
-
-def _check_version(obj, expected: int | None) -> None:
-    if expected is not None and expected != obj.version:
-        raise Conflict()
 
 
 def _apply(obj, values: dict, fields: tuple[str, ...]) -> tuple[dict, dict]:
@@ -88,7 +83,7 @@ def create_agency(data: dict) -> Agency:
 
 
 def update_agency(agency: Agency, data: dict, expected_version: int | None = None) -> Agency:
-    _check_version(agency, expected_version)
+    check_version(agency, expected_version)
     old, new = _apply(agency, _agency_values(data, agency), AGENCY_FIELDS)
     if new:
         db.session.flush()
@@ -138,7 +133,7 @@ def create_company(data: dict) -> Company:
 
 
 def update_company(company: Company, data: dict, expected_version: int | None = None) -> Company:
-    _check_version(company, expected_version)
+    check_version(company, expected_version)
     old, new = _apply(company, _company_values(data, company), COMPANY_FIELDS)
     if new:
         db.session.flush()
@@ -203,7 +198,7 @@ def create_region(data: dict) -> Region:
 
 
 def update_region(region: Region, data: dict, expected_version: int | None = None) -> Region:
-    _check_version(region, expected_version)
+    check_version(region, expected_version)
     old, new = _apply(region, _region_values(data, region), REGION_FIELDS)
     if new:
         db.session.flush()

@@ -11,7 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.authz import permission_required
-from tracker.errors import Conflict, NotFound, ValidationFailed
+from tracker.database import get_or_404, like_pattern
+from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
 from tracker.reference import services
 from tracker.reference.forms import LEVEL_CHOICES, AgencyForm, CompanyForm, RegionForm, form_version, opt_int
@@ -21,19 +22,6 @@ from tracker.web import apply_errors, page_arg
 bp = Blueprint("reference", __name__)
 
 PER_PAGE = 50
-
-
-def _get(model, obj_id: int):
-    obj = db.session.get(model, obj_id)
-    if obj is None:
-        raise NotFound()
-    return obj
-
-
-def like_pattern(q: str) -> str:
-    """``%q%`` for ILIKE with the wildcards inside ``q`` taken literally (escape character ``\\``)."""
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _search_arg() -> str:
@@ -115,7 +103,7 @@ def agency_new():
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
 @permission_required("agencies.manage")
 def agency_edit(agency_id: int):
-    agency = _get(Agency, agency_id)
+    agency = get_or_404(Agency, agency_id)
     # On POST only what was posted counts (a missing version is stale, never 'current').
     form = AgencyForm(obj=agency) if request.method == "GET" else AgencyForm()
     if form.validate_on_submit():
@@ -164,7 +152,7 @@ def company_new():
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
 @permission_required("companies.manage")
 def company_edit(company_id: int):
-    company = _get(Company, company_id)
+    company = get_or_404(Company, company_id)
     form = CompanyForm(obj=company) if request.method == "GET" else CompanyForm()
     if form.validate_on_submit():
         version = form_version(form)
@@ -277,7 +265,7 @@ def region_new():
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
 @permission_required("regions.manage")
 def region_edit(region_id: int):
-    region = _get(Region, region_id)
+    region = get_or_404(Region, region_id)
     form = RegionForm(obj=region) if request.method == "GET" else RegionForm()
     form.parent_id.choices = _parent_choices([r for r in _parent_options() if r.id != region.id])
     if form.validate_on_submit():

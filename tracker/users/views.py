@@ -16,11 +16,12 @@ from tracker.auth import services
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import ROLE_VALUES, LoginSession, Role, User
 from tracker.authz import permission_required
-from tracker.errors import Conflict, NotFound, ValidationFailed
+from tracker.database import get_or_404, like_pattern
+from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
 from tracker.reference.forms import form_version
 from tracker.reference.models import Agency, Company
-from tracker.reference.views import conflict_message, like_pattern
+from tracker.reference.views import conflict_message
 from tracker.users.forms import ResetPasswordForm, UserCreateForm, UserEditForm
 from tracker.web import apply_errors, page_arg, redirect_next
 
@@ -35,13 +36,6 @@ def role_labels() -> dict[str, str]:
 
 def _me() -> User:
     return current_user._get_current_object()
-
-
-def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
 
 
 def _fill_choices(form) -> None:
@@ -127,7 +121,7 @@ def _render_edit(user: User, form: UserEditForm, status: int = 200):
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @permission_required("users.manage")
 def edit(user_id: int):
-    user = _get_user(user_id)
+    user = get_or_404(User, user_id)
     # On POST only what was posted counts (a missing version is stale, never 'current').
     form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
     _fill_choices(form)
@@ -155,7 +149,7 @@ def edit(user_id: int):
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
 @permission_required("users.manage")
 def reset_password(user_id: int):
-    user = _get_user(user_id)
+    user = get_or_404(User, user_id)
     if user.id == _me().id:
         flash(_("Untuk akun Anda sendiri, gunakan menu Ganti kata sandi."), "info")
         return redirect(url_for("auth.change_password"))
@@ -175,7 +169,7 @@ def reset_password(user_id: int):
 
 
 def _set_active(user_id: int, active: bool):
-    user = _get_user(user_id)
+    user = get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
         try:
             services.set_active(user, active, actor=_me())
