@@ -186,7 +186,7 @@ def make_company(app):
 
 @pytest.fixture
 def make_user(app, make_agency, make_company):
-    from tracker.auth.services import UserInput, create_user
+    from tracker.users.services import UserInput, create_user
 
     counter = iter(range(1, 10_000))
 

@@ -270,7 +270,7 @@ def test_admin_cannot_change_own_role(admin, client):
 
 
 def test_stale_user_edit_is_a_conflict_not_an_overwrite(admin, client, make_user):
-    from tracker.auth.services import update_user
+    from tracker.users.services import update_user
 
     user = make_user(role="viewer", username="bupati")
     stale_version = user.version

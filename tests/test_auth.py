@@ -292,7 +292,7 @@ def test_inactive_user_row_blocks_existing_session_even_without_cleanup(app, cli
 
 
 def test_admin_password_reset_ends_sessions_and_tokens(app, client_as, api_as, make_user):
-    from tracker.auth.services import reset_password
+    from tracker.users.services import reset_password
 
     admin = make_user(role="admin")
     user = make_user(role="viewer")
@@ -439,7 +439,7 @@ def test_change_password_success(app, client_as, api_as, make_user):
 
 
 def test_forced_change_after_reset_clears_the_flag(app, make_user):
-    from tracker.auth.services import reset_password
+    from tracker.users.services import reset_password
 
     user = make_user(role="viewer")
     reset_password(user, NEW_PASSWORD)

@@ -98,7 +98,7 @@ def test_hash_from_the_default_configuration_is_scrypt_131072(app):
         assert verify_password(hashed, GOOD)
         assert not verify_password(hashed, GOOD + "x")
     # A user created by that app can sign in through it.
-    from tracker.auth.services import UserInput, create_user
+    from tracker.users.services import UserInput, create_user
 
     with default_app.app_context():
         create_user(UserInput(username="scrypt.user", role="viewer", password=GOOD))

@@ -78,25 +78,13 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.api import bp as api_bp
-    from tracker.audit.views import bp as audit_bp
-    from tracker.auth.views import bp as auth_bp
+    """Each feature registers itself (its blueprint, URL prefix and what it lends other features)."""
+    from tracker import api, audit, auth, periods, plans, progress, reference, users
     from tracker.main.views import bp as main_bp
-    from tracker.periods.views import bp as periods_bp
-    from tracker.plans.views import bp as plans_bp
-    from tracker.progress.views import bp as progress_bp
-    from tracker.reference.views import bp as reference_bp
-    from tracker.users.views import bp as users_bp
 
     app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(users_bp, url_prefix="/admin/users")
-    app.register_blueprint(reference_bp, url_prefix="/reference")
-    app.register_blueprint(periods_bp, url_prefix="/periods")
-    app.register_blueprint(audit_bp, url_prefix="/audit")
-    app.register_blueprint(plans_bp, url_prefix="/plans")
-    app.register_blueprint(progress_bp, url_prefix="/progress")
-    app.register_blueprint(api_bp)
+    for feature in (auth, users, reference, periods, audit, plans, progress, api):
+        feature.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -10,39 +10,64 @@ Two layers:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import wraps
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.auth.models import Role
 from tracker.errors import Forbidden, NotFound, Unauthorized
+from tracker.i18n import N_
 
-A, C, G, P, V = Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.COMPANY, Role.VIEWER
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    AGENCY = "agency"
+    COMPANY = "company"
+    VIEWER = "viewer"
+
+
+ROLE_VALUES = tuple(r.value for r in Role)
+ROLE_LABELS = {
+    Role.ADMIN: N_("Administrator"),
+    Role.COORDINATOR: N_("Koordinator (Bappeda/TKPK)"),
+    Role.AGENCY: N_("Operator OPD"),
+    Role.COMPANY: N_("Perusahaan (CSR)"),
+    Role.VIEWER: N_("Pimpinan / Pemantau"),
+}
+
+
+def role_label(role: str | None) -> str:
+    """The role's name in the UI language ("Koordinator (Bappeda/TKPK)"), never its code."""
+    label = ROLE_LABELS.get(role) if role in ROLE_VALUES else None
+    return _(label) if label else (role or "")
+
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # administration
-    "users.manage": frozenset({A}),
-    "audit.view": frozenset({A, C}),
-    "agencies.manage": frozenset({A}),
-    "regions.manage": frozenset({A}),
-    "companies.manage": frozenset({A, C}),
-    "periods.manage": frozenset({A, C}),
-    "periods.lock": frozenset({A, C}),
+    "users.manage": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "agencies.manage": frozenset({Role.ADMIN}),
+    "regions.manage": frozenset({Role.ADMIN}),
+    "companies.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "periods.manage": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "periods.lock": frozenset({Role.ADMIN, Role.COORDINATOR}),
     # reading
-    "agencies.view": frozenset({A, C, G, V}),
-    "companies.view": frozenset({A, C, G, V, P}),  # company users: their own only
-    "regions.view": frozenset({A, C, G, V, P}),
-    "periods.view": frozenset({A, C, G, V, P}),
-    "plans.view": frozenset({A, C, G, V}),  # agency users: their own OPD only
-    "progress.view": frozenset({A, C, G, V}),
-    "reports.view": frozenset({A, C, G, V}),
+    "agencies.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
+    "companies.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER, Role.COMPANY}),  # company users: their own only
+    "regions.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER, Role.COMPANY}),
+    "periods.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER, Role.COMPANY}),
+    "plans.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),  # agency users: their own OPD only
+    "progress.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
+    "reports.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
     # plans and progress
-    "plans.edit": frozenset({A, C, G}),  # agency users: their own OPD only
-    "plans.approve": frozenset({A, C}),
-    "progress.edit": frozenset({A, C, G}),
-    "progress.submit": frozenset({A, C, G}),
-    "progress.review": frozenset({A, C}),
+    "plans.edit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),  # agency users: their own OPD only
+    "plans.approve": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "progress.edit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
+    "progress.submit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
+    "progress.review": frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 
@@ -126,4 +151,5 @@ def register_template_helpers(app: Flask) -> None:
         can=lambda permission: can(current_user, permission),
         may_see_agency=lambda agency_id: may_see_agency(agency_id, current_user),
         Role=Role,
+        role_label=role_label,
     )

@@ -83,7 +83,9 @@ def get_or_404(model, ident):
     return obj
 
 
-def like_pattern(q: str) -> str:
-    """``%q%`` for ILIKE with the wildcards inside ``q`` taken literally (escape character ``\\``)."""
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def text_search(q: str, *columns):
+    """A case-insensitive "contains ``q``" on any of ``columns``, with ``%`` and ``_`` in ``q`` taken
+    literally (the one way every list, page or API, searches text)."""
+    from sqlalchemy import or_
+
+    return or_(*(column.icontains(q, autoescape=True) for column in columns))

@@ -32,6 +32,13 @@ def number(value, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=NUMBER_LOCALE)
 
 
+def short_number(value: float) -> str:
+    """A count or measure as people write it: "120", "45,5" (up to two decimals, no trailing zeros)."""
+    if float(value).is_integer():
+        return number(value)
+    return number(value, 2).rstrip("0").rstrip(",")
+
+
 def rupiah(value) -> str:
     if value is None:
         return "–"
@@ -59,22 +66,7 @@ def datetime_id(value: datetime | None, locale: str | None = None) -> str:
     return format_datetime(value, "d MMM y HH:mm", tzinfo=JAKARTA, locale=locale or _ui_locale())
 
 
-def funding_name(code: str | None) -> str:
-    """'APBD_KAB' -> 'APBD Kabupaten/Kota' (names are seeded reference data; one query per request)."""
-    from flask import g
-    from sqlalchemy import select
-
-    from tracker.extensions import db
-    from tracker.reference.models import FundingSource
-
-    names = g.get("_funding_names")
-    if names is None:
-        names = g._funding_names = dict(db.session.execute(select(FundingSource.code, FundingSource.name)).all())
-    return names.get(code, code or "–")
-
-
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         rupiah=rupiah, percent=percent, number=number, date_id=date_id, datetime_id=datetime_id,
-        funding_name=funding_name,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from tracker.errors import ValidationFailed
@@ -36,6 +37,11 @@ def apply_errors(form: FlaskForm, err: ValidationFailed, field_map: dict[str, st
         else:
             unplaced.append(message)
     flash(" ".join([err.message] + unplaced), "danger")
+
+
+def conflict_message() -> str:
+    return _("Data ini telah diubah oleh pengguna lain sejak Anda membukanya, sehingga perubahan Anda "
+             "tidak disimpan. Muat ulang halaman untuk melihat data terbaru, lalu ulangi perubahan Anda.")
 
 
 def page_arg() -> int:

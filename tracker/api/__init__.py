@@ -1,11 +1,17 @@
-"""JSON API v1 (api.md).  Importing the feature modules registers their routes on ``bp``."""
+"""JSON API v1 (api.md).  Importing the route modules registers their routes on ``bp``."""
+
+from flask import Flask
 
 from tracker.api.core import bp
-from tracker.extensions import csrf
 
-# Cookie-less bearer authentication: cross-site requests cannot ride on a session here.
-csrf.exempt(bp)
 
-from tracker.api import openapi, periods, plans, progress, reference, tokens, users  # noqa: E402,F401
+def init_app(app: Flask) -> None:
+    from tracker.api import openapi, periods, plans, progress, progress_lists, reference, tokens, users  # noqa: F401
+    from tracker.extensions import csrf
 
-__all__ = ["bp"]
+    # Cookie-less bearer authentication: cross-site requests cannot ride on a session here.
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+
+__all__ = ["bp", "init_app"]

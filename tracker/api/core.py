@@ -217,6 +217,11 @@ def query_int(name: str, *, minimum: int | None = None, maximum: int | None = No
     return value
 
 
+def query_text(name: str, max_length: int = 100) -> str:
+    """A search text: trimmed and cut to ``max_length`` (searches never fail on a long query)."""
+    return (request.args.get(name) or "").strip()[:max_length]
+
+
 def query_choice(name: str, choices) -> str | None:
     raw = request.args.get(name)
     if raw in (None, ""):
@@ -234,11 +239,26 @@ def page_params() -> tuple[int, int]:
     return page, per_page or current_app.config["API_PER_PAGE_DEFAULT"]
 
 
-def paginated(statement: Select, serialize: Callable[[Any], dict]):
+def paginated(statement: Select, serialize: Callable[[Any], dict], *, load: Callable[[list], list] | None = None,
+              rows: bool = False):
+    """One page of ``statement`` as ``{"items", "total", "page", "per_page"}`` (api.md, "Lists").
+
+    ``rows``: the statement selects columns (tuples), not one entity; ``load`` turns the page's rows
+    into the objects to serialise, in bounded queries.
+    """
     page, per_page = page_params()
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify({"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page})
+    window = statement.limit(per_page).offset((page - 1) * per_page)
+    found = [tuple(r) for r in db.session.execute(window)] if rows else db.session.scalars(window).all()
+    objects = load(found) if load is not None else found
+    return jsonify({"items": [serialize(o) for o in objects], "total": total, "page": page, "per_page": per_page})
+
+
+def paginated_list(items: list):
+    """One page of a list computed in Python (short lists: a quarter's tasks, an OPD × quarter grid)."""
+    page, per_page = page_params()
+    start = (page - 1) * per_page
+    return jsonify({"items": items[start:start + per_page], "total": len(items), "page": page, "per_page": per_page})
 
 
 def dump(schema: type[BaseModel], obj) -> dict:

@@ -1,9 +1,18 @@
 """Reference data endpoints: OPDs, companies, regions, strategies, funding sources."""
 
-from flask import request
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, query_int, route
+from tracker.api.core import (
+    dump,
+    given_fields,
+    json_response,
+    paginated,
+    parse_body,
+    query_choice,
+    query_int,
+    query_text,
+    route,
+)
 from tracker.api.schemas import (
     AgencyIn,
     AgencyOut,
@@ -19,7 +28,7 @@ from tracker.api.schemas import (
 from tracker.authz import company_scope, ensure_company_access
 from tracker.database import get_or_404
 from tracker.extensions import db
-from tracker.reference import services
+from tracker.reference import queries, services
 from tracker.reference.models import Agency, Company, FundingSource, Region, Strategy
 
 # ---- agencies ----------------------------------------------------------------------------------
@@ -27,12 +36,8 @@ from tracker.reference.models import Agency, Company, FundingSource, Region, Str
 @route("/agencies", "GET", summary="Daftar OPD", tag="reference", response=AgencyOut, many=True,
        permission="agencies.view", query={"q": "string", "active": "boolean"})
 def list_agencies():
-    stmt = select(Agency).order_by(Agency.code)
-    if q := request.args.get("q", "").strip():
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Agency.name.ilike(like), Agency.short_name.ilike(like), Agency.code.ilike(like)))
-    if (active := query_choice("active", ("0", "1", "true", "false"))) is not None:
-        stmt = stmt.where(Agency.active.is_(active in ("1", "true")))
+    active = query_choice("active", ("0", "1", "true", "false"))
+    stmt = queries.agency_list(query_text("q"), active=None if active is None else active in ("1", "true"))
     return paginated(stmt, lambda a: dump(AgencyOut, a))
 
 
@@ -66,11 +71,7 @@ def patch_agency(agency_id: int):
 @route("/companies", "GET", summary="Daftar perusahaan", tag="reference", response=CompanyOut, many=True,
        permission="companies.view", query={"q": "string"})
 def list_companies():
-    stmt = select(Company).order_by(Company.name)
-    if (scope := company_scope()) is not None:
-        stmt = stmt.where(Company.id == scope)
-    if q := request.args.get("q", "").strip():
-        stmt = stmt.where(Company.name.ilike(f"%{q}%"))
+    stmt = queries.company_list(query_text("q"), company_id=company_scope())
     return paginated(stmt, lambda c: dump(CompanyOut, c))
 
 
@@ -106,13 +107,8 @@ def patch_company(company_id: int):
        response=RegionOut, many=True, permission="regions.view",
        query={"level": "kabupaten|kecamatan|desa", "parent_id": "integer", "q": "string"})
 def list_regions():
-    stmt = select(Region).order_by(Region.code)
-    if level := query_choice("level", ("kabupaten", "kecamatan", "desa")):
-        stmt = stmt.where(Region.level == level)
-    if (parent_id := query_int("parent_id", minimum=1)) is not None:
-        stmt = stmt.where(Region.parent_id == parent_id)
-    if q := request.args.get("q", "").strip():
-        stmt = stmt.where(or_(Region.name.ilike(f"%{q}%"), Region.code.startswith(q)))
+    stmt = queries.region_list(query_text("q"), query_choice("level", ("kabupaten", "kecamatan", "desa")),
+                               query_int("parent_id", minimum=1))
     return paginated(stmt, lambda r: dump(RegionOut, r))
 
 

@@ -1,23 +1,17 @@
-from flask import request
 from flask_login import current_user
-from sqlalchemy import or_, select
 
-from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, route
+from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, query_text, route
 from tracker.api.schemas import UserIn, UserOut, UserPatch
-from tracker.auth import services
 from tracker.auth.models import ROLE_VALUES, User
 from tracker.database import get_or_404
 from tracker.extensions import db
+from tracker.users import queries, services
 
 
 @route("/users", "GET", summary="Daftar pengguna", tag="users", response=UserOut, many=True,
        permission="users.manage", query={"role": "string", "q": "string"})
 def list_users():
-    stmt = select(User).order_by(User.username)
-    if role := query_choice("role", ROLE_VALUES):
-        stmt = stmt.where(User.role == role)
-    if q := request.args.get("q", "").strip():
-        stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.full_name.ilike(f"%{q}%")))
+    stmt = queries.user_list(query_text("q"), query_choice("role", ROLE_VALUES))
     return paginated(stmt, lambda u: dump(UserOut, u))
 
 

@@ -5,24 +5,21 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 
+from tracker.audit import bp
 from tracker.audit.models import AuditLog
 from tracker.authz import can, permission_required
-from tracker.database import like_pattern
+from tracker.database import text_search
 from tracker.extensions import db
-from tracker.forms import Form
-from tracker.periods.forms import DateInput
-from tracker.reference.forms import max_len
+from tracker.forms import DateInput, Form, max_len
 from tracker.types import JAKARTA
 from tracker.web import page_arg
-
-bp = Blueprint("audit", __name__)
 
 PER_PAGE = 50
 
@@ -127,8 +124,7 @@ def index():
         stmt = stmt.where(AuditLog.action == form.action.data)
     user = (form.user.data or "").strip()
     if user and not form.user.errors:
-        like = like_pattern(user)
-        stmt = stmt.where(AuditLog.username.ilike(like, escape="\\"))
+        stmt = stmt.where(text_search(user, AuditLog.username))
     entity_id = (form.entity_id.data or "").strip()
     if entity_id and not form.entity_id.errors:
         stmt = stmt.where(AuditLog.entity_id == entity_id)

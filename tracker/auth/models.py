@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.authz import ROLE_VALUES, Role  # noqa: F401  (re-exported: auth.models.Role)
 from tracker.extensions import db
 from tracker.reference.models import Agency, Company
 from tracker.types import UTCDateTime, utcnow
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    AGENCY = "agency"
-    COMPANY = "company"
-    VIEWER = "viewer"
-
-
-ROLE_VALUES = tuple(r.value for r in Role)
 
 
 class User(UserMixin, db.Model):

@@ -1,16 +1,14 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.audit import service as audit
-from tracker.auth import services, throttle
+from tracker.audit import services as audit
+from tracker.auth import bp, services, throttle
 from tracker.auth.forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm
 from tracker.auth.sessions import end_session, start_session
 from tracker.errors import RateLimited, ValidationFailed
 from tracker.extensions import db
 from tracker.web import apply_errors, is_safe_next, redirect_next
-
-bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -4,11 +4,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.auth import services
 from tracker.auth.models import ROLE_VALUES
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.reference.models import Agency
+from tracker.users import services
 
 
 @click.group("user", cls=AppGroup, help="Kelola pengguna.")  # AppGroup: each command gets an app context

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired
 
-from tracker.forms import Form
-from tracker.reference.forms import REQUIRED, max_len
-
-
-class DateInput(DateField):
-    """A date field (ISO ``YYYY-MM-DD``, as ``<input type=date>`` sends) with an Indonesian message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = " ".join(valuelist).strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(text, "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Tanggal tidak valid; gunakan format TTTT-BB-HH, misalnya 2025-04-10.")) from None
+from tracker.forms import REQUIRED, DateInput, Form, max_len
 
 
 class DueDateForm(Form):

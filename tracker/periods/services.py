@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tracker.audit import service as audit
+from tracker.audit import services as audit
 from tracker.errors import Conflict, Locked, NotFound, ValidationFailed, check_version
 from tracker.extensions import db
 from tracker.periods.models import Period
-from tracker.types import jakarta_now, utcnow
+from tracker.types import JAKARTA, jakarta_now, utcnow
 
 QUARTER_LABELS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -46,20 +47,13 @@ def ensure_year(year: int) -> list[Period]:
     """The four quarters of ``year``, created with default due dates the first time they are needed.
 
     Two requests may ask for a new year at the same moment: the rows are inserted with ON CONFLICT
-    DO NOTHING, so the second waits for the first and keeps its rows.  A read-only request (GET) on
-    SQLite reads from a snapshot that may predate the other's insert and cannot then write, so it
-    first ends its read transaction (it has written nothing) and inserts in a fresh one.
+    DO NOTHING, so the second waits for the first and keeps its rows.  Only writing requests call
+    this (reading uses ``year_periods`` / ``periods_for``, which never write).
     """
     check_year(year)
     periods = _quarters_of(year)
     if len(periods) == 4:
         return periods
-    from flask import has_request_context, request
-
-    from tracker.database import SAFE_METHODS
-
-    if has_request_context() and request.method in SAFE_METHODS:
-        db.session.commit()
     rows = [{"year": year, "quarter": q, "due_date": default_due_date(year, q)} for q in range(1, 5)]
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -70,14 +64,33 @@ def ensure_year(year: int) -> list[Period]:
     return _quarters_of(year)
 
 
+def _unsaved(year: int, quarter: int) -> Period:
+    """A quarter nobody has touched yet, as ``ensure_year`` would store it (not added to the session)."""
+    return Period(year=year, quarter=quarter, due_date=default_due_date(year, quarter), locked=False,
+                  lock_reason="", version=1)
+
+
 def year_periods(year: int) -> list[Period]:
     """The four quarters of ``year`` without writing anything: stored ones, and for the missing ones
     transient rows with their default due date (saved later by ``ensure_year``)."""
     check_year(year)
-    stored = {p.quarter: p for p in _quarters_of(year)}
-    return [stored.get(q) or Period(year=year, quarter=q, due_date=default_due_date(year, q),
-                                    locked=False, lock_reason="", version=1)
-            for q in range(1, 5)]
+    found = periods_for([year])
+    return [found[(year, q)] for q in range(1, 5)]
+
+
+def periods_for(years: Iterable[int]) -> dict[tuple[int, int], Period]:
+    """The quarters of ``years`` keyed by (year, quarter), in one query: stored rows, and unsaved
+    defaults for quarters nobody has touched yet (reading a page must not write)."""
+    years = sorted(set(years))
+    found: dict[tuple[int, int], Period] = {}
+    if years:
+        for p in db.session.scalars(select(Period).where(Period.year.in_(years))):
+            found[(p.year, p.quarter)] = p
+    for year in years:
+        for quarter in range(1, 5):
+            if (year, quarter) not in found:
+                found[(year, quarter)] = _unsaved(year, quarter)
+    return found
 
 
 def get_period(year: int, quarter: int, create: bool = True) -> Period:
@@ -91,9 +104,27 @@ def get_period(year: int, quarter: int, create: bool = True) -> Period:
     return period
 
 
+def today() -> date:
+    """Today in Jakarta: the day due dates are counted in."""
+    return jakarta_now().date()
+
+
+def deadline(period: Period) -> datetime:
+    """The first instant at which a submission counts as late: the day after the due date, 00:00 WIB."""
+    return datetime.combine(period.due_date + timedelta(days=1), time(0), JAKARTA)
+
+
 def is_late(period: Period, today: date | None = None) -> bool:
+    """The due date has passed (for something not yet submitted)."""
     today = today or jakarta_now().date()
     return today > period.due_date
+
+
+def submitted_late(first_submitted_at: datetime | None, period: Period, today: date | None = None) -> bool:
+    """Late: first submitted after the due date, or not submitted yet and the due date has passed."""
+    if first_submitted_at is not None:
+        return first_submitted_at >= deadline(period)
+    return is_late(period, today)
 
 
 def is_open_for_reporting(period: Period, today: date | None = None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,14 +20,11 @@ from tracker.auth.models import User
 from tracker.authz import permission_required
 from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
-from tracker.periods import services
+from tracker.forms import form_version
+from tracker.periods import bp, services
 from tracker.periods.forms import quarter_form
-from tracker.reference.forms import form_version
-from tracker.reference.views import conflict_message
 from tracker.types import jakarta_now
-from tracker.web import apply_errors
-
-bp = Blueprint("periods", __name__)
+from tracker.web import apply_errors, conflict_message
 
 
 def _year_arg() -> tuple[int, str | None]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tracker.authz import agency_scope, ensure_agency_access, permission_required
 from tracker.errors import AppError, Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
-from tracker.plans import queries, services
+from tracker.plans import bp, queries, services
 from tracker.plans.forms import (
     ActivityForm,
     blank_row,
@@ -22,7 +22,7 @@ from tracker.plans.forms import (
     rows_from_activity,
 )
 from tracker.plans.validation import RegionIndex, clean_activity, indicator_warnings, parse_int, stored_indicator_dicts
-from tracker.plans.views import bp, default_year
+from tracker.plans.views import default_year
 from tracker.reference.models import Agency
 from tracker.types import jakarta_now
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import Float, and_, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker.database import like_pattern
+from tracker.database import text_search
 from tracker.extensions import db
 from tracker.plans.models import FUNDING_CODES, Activity, Plan, activity_region
 from tracker.plans.services import activity_options
@@ -52,9 +52,8 @@ def where_clauses(filters: PlanFilters, scope: int | None) -> list:
         )
         clauses.append(Activity.id.in_(located))
     if filters.q:
-        like = like_pattern(filters.q.strip())
-        clauses.append(or_(Activity.name.ilike(like, escape="\\"), Activity.code.ilike(like, escape="\\"),
-                           Activity.program.ilike(like, escape="\\"), Activity.kegiatan.ilike(like, escape="\\")))
+        clauses.append(text_search(filters.q.strip(), Activity.name, Activity.code, Activity.program,
+                                   Activity.kegiatan))
     return clauses
 
 

@@ -7,11 +7,13 @@ flush and add audit rows; the caller commits once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tracker.audit import service as audit
+from tracker.audit import services as audit
 from tracker.authz import agency_scope, ensure_agency_access
 from tracker.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_version
 from tracker.extensions import db
@@ -24,30 +26,32 @@ from tracker.types import utcnow
 NEW_IN_REVISION = "Kegiatan baru setelah rencana aksi disepakati (APBD-P)."
 
 
-# ---- progress guard (shared with the progress feature) -------------------------------------------
+# ---- what hangs on an activity ----------------------------------------------------------------------
+# Features that record things against an activity (progress reports, later beneficiaries...) register a
+# finder when the app starts, so plans can refuse to delete such an activity or drop its indicators
+# without importing them.
 
-def _progress_model():
-    try:
-        from tracker.progress import models as progress_models
-    except ImportError:  # pragma: no cover - the package always exists
-        return None
-    return getattr(progress_models, "ProgressReport", None)
+DependentsFinder = Callable[[list[int]], set[int]]
+_dependents: dict[str, DependentsFinder] = {}
+
+
+def register_activity_dependents(name: str, finder: DependentsFinder) -> None:
+    """``finder(activity_ids)`` returns the ids among them that have ``name`` records."""
+    _dependents[name] = finder
 
 
 def activities_with_progress(activity_ids) -> set[int]:
-    """The ids among ``activity_ids`` that have at least one quarterly progress report (one query)."""
-    model = _progress_model()
-    ids = list(activity_ids)
-    if model is None or not ids:
-        return set()
-    return set(db.session.scalars(select(model.activity_id).where(model.activity_id.in_(ids)).distinct()))
+    """The ids among ``activity_ids`` that have records of another feature (one query per feature)."""
+    ids = sorted(set(activity_ids))
+    found: set[int] = set()
+    if ids:
+        for finder in _dependents.values():
+            found |= finder(ids)
+    return found
 
 
 def activity_has_progress(activity_id: int) -> bool:
-    model = _progress_model()
-    if model is None:
-        return False
-    return bool(db.session.scalar(select(exists().where(model.activity_id == activity_id))))
+    return bool(activities_with_progress([activity_id]))
 
 
 # ---- loading --------------------------------------------------------------------------------------

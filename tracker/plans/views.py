@@ -5,7 +5,7 @@ The activity form lives in ``form_views`` (same blueprint).
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from tracker.database import get_or_404
 from tracker.errors import AppError, NotFound
 from tracker.extensions import db
 from tracker.periods.services import MAX_YEAR, MIN_YEAR
-from tracker.plans import excel, excel_import, queries, services
+from tracker.plans import bp, excel, excel_import, queries, services
 from tracker.plans.forms import AgreeForm, UploadForm
 from tracker.plans.models import FUNDING_CODES
 from tracker.plans.validation import STRATEGIES, indicator_warnings, qty, stored_indicator_dicts
@@ -24,7 +24,6 @@ from tracker.reference.models import Agency, FundingSource, Region, Strategy
 from tracker.types import jakarta_now
 from tracker.web import page_arg
 
-bp = Blueprint("plans", __name__)
 PER_PAGE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -221,4 +220,3 @@ def _plan_helpers():
             (agency_scope(current_user) in (None, agency_id))}
 
 
-from tracker.plans import form_views  # noqa: E402,F401  (registers the form routes on bp)

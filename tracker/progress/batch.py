@@ -13,15 +13,9 @@ from flask_babel import gettext as _
 from tracker.authz import ensure_agency_access
 from tracker.errors import AppError, Locked, NotFound
 from tracker.progress import workflow
-from tracker.progress.services import (
-    SCALAR_FIELDS,
-    TEXT_LIMITS,
-    ItemContext,
-    ReportConflict,
-    build_contexts,
-    require_report,
-    save,
-)
+from tracker.progress.context import ItemContext, build_contexts, quarter_contexts, require_report
+from tracker.progress.rules import SCALAR_FIELDS, TEXT_LIMITS
+from tracker.progress.services import ReportConflict, save
 
 
 def unchanged(ctx: ItemContext, payload: dict) -> bool:
@@ -126,3 +120,26 @@ def field_label(key: str) -> str:
     if key.startswith("indicator_values."):
         return _("Indikator %(i)s", i=key.split(".", 1)[1])
     return labels.get(key, key)
+
+
+@dataclass
+class SubmitResult:
+    done: list = field(default_factory=list)  # keys submitted
+    errors: dict = field(default_factory=dict)  # key -> why it could not be submitted
+    incomplete: int = 0  # items not filled in, or missing something a submission needs
+
+
+def submit_complete(year: int, quarter: int, agency_id: int, user) -> SubmitResult:
+    """Submit every complete draft or returned report of one OPD's quarter; the others stay as they are."""
+    contexts = quarter_contexts(year, quarter, agency_id=agency_id, for_write=True)
+    complete, incomplete = [], 0
+    for c in contexts:
+        if c.report is None:
+            incomplete += 1
+        elif c.report.status in workflow.EDITABLE:
+            if workflow.missing_for_submit(c.report, c.indicators):
+                incomplete += 1
+            else:
+                complete.append((c.activity.id, year, quarter))
+    done, errors = transition_many(workflow.SUBMIT, complete, user)
+    return SubmitResult(done=done, errors=errors, incomplete=incomplete)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.periods.services import ensure_unlocked, get_period, quarter_label
-from tracker.progress import services, workflow
+from tracker.progress import context, workflow
 from tracker.progress.batch import save_many
 from tracker.progress.numbers import parse_number
 from tracker.progress.uploads import XLSX, detect_type
@@ -97,7 +97,7 @@ def _row(ws, columns, values: dict):
 
 
 def export_quarter(year: int, quarter: int, agency_id: int | None) -> bytes:
-    contexts = services.quarter_contexts(year, quarter, agency_id=agency_id)
+    contexts = context.quarter_contexts(year, quarter, agency_id=agency_id)
     agencies = dict(db.session.execute(select(Agency.id, Agency.short_name)).all())
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(ACTIVITY_SHEET)
@@ -254,7 +254,7 @@ def import_quarter(data: bytes, year: int, quarter: int, agency_id: int | None, 
 
 def apply_rows(activity_rows, indicator_rows, year: int, quarter: int, agency_id: int | None, user) -> ImportResult:
     result = ImportResult()
-    contexts = {ctx.activity.id: ctx for ctx in services.quarter_contexts(year, quarter, agency_id=agency_id,
+    contexts = {ctx.activity.id: ctx for ctx in context.quarter_contexts(year, quarter, agency_id=agency_id,
                                                                           for_write=True)}
     values_by_activity: dict[int, list[dict]] = {}
     for number, row in indicator_rows:

@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional
 
 from tracker.forms import Form
 from tracker.progress.numbers import parse_number
-from tracker.progress.services import TEXT_LIMITS
+from tracker.progress.rules import TEXT_LIMITS
 
 
 class NumberField(StringField):

@@ -9,12 +9,23 @@ from datetime import date
 
 from sqlalchemy import Integer, and_, case, func, literal, or_, select, union_all
 
+from tracker.auth.models import User
+from tracker.database import text_search
 from tracker.extensions import db
 from tracker.periods import services as periods
+from tracker.periods.services import deadline, periods_for
+from tracker.periods.services import today as jakarta_today
 from tracker.plans.models import Activity, Indicator
-from tracker.progress.models import DRAFT, RETURNED, SUBMITTED, VERIFIED, Attachment, IndicatorValue, ProgressReport
-from tracker.progress.services import deadline, periods_for
-from tracker.progress.services import today as jakarta_today
+from tracker.progress.models import (
+    DRAFT,
+    RETURNED,
+    SUBMITTED,
+    VERIFIED,
+    Attachment,
+    IndicatorValue,
+    ProgressEvent,
+    ProgressReport,
+)
 from tracker.reference.models import Agency
 from tracker.types import UTCDateTime
 
@@ -106,8 +117,7 @@ def quarter_rows(year: int, quarter: int, *, agency_id: int | None = None, statu
     elif status:
         stmt = stmt.where(R.status == status)
     if search:
-        like = f"%{search.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Activity.name).like(like), func.lower(Activity.code).like(like)))
+        stmt = stmt.where(text_search(search.strip(), Activity.name, Activity.code))
     return _paginate(stmt, page, per_page)
 
 
@@ -283,3 +293,33 @@ def board(year: int, *, agency_id: int | None = None, today: date | None = None)
         for m in BOARD_MEASURES:
             totals[cell["quarter"]][m] += cell[m]
     return {"agencies": list(agencies.values()), "totals": totals, "periods": periods_for([year])}
+
+
+def activities_with_reports(activity_ids: list[int]) -> set[int]:
+    """The ids among ``activity_ids`` that have at least one quarterly report (lent to plans)."""
+    return set(db.session.scalars(
+        select(ProgressReport.activity_id).where(ProgressReport.activity_id.in_(activity_ids)).distinct()))
+
+
+def report_keys(*, year: int | None = None, quarter: int | None = None, agency_id: int | None = None,
+                status: str | None = None, activity_id: int | None = None):
+    """(activity_id, year, quarter) of the stored reports that match, in list order."""
+    stmt = select(ProgressReport.activity_id, ProgressReport.year, ProgressReport.quarter).join(
+        Activity, Activity.id == ProgressReport.activity_id)
+    for column, value in ((ProgressReport.year, year), (ProgressReport.quarter, quarter),
+                          (Activity.agency_id, agency_id), (ProgressReport.status, status),
+                          (ProgressReport.activity_id, activity_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt.order_by(ProgressReport.year, ProgressReport.quarter, Activity.agency_id, Activity.code,
+                         ProgressReport.id)
+
+
+def report_events(report_id: int | None, *, newest_first: bool = False) -> list:
+    """The report's history: (event, username, full name) rows, oldest first unless asked otherwise."""
+    if report_id is None:
+        return []
+    order = (ProgressEvent.at.desc(), ProgressEvent.id.desc()) if newest_first else (ProgressEvent.at, ProgressEvent.id)
+    return db.session.execute(
+        select(ProgressEvent, User.username, User.full_name).outerjoin(User, User.id == ProgressEvent.user_id)
+        .where(ProgressEvent.report_id == report_id).order_by(*order)).all()

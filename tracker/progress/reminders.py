@@ -20,12 +20,11 @@ from tracker.auth.models import Role, User
 from tracker.authz import agency_scope, can
 from tracker.extensions import db
 from tracker.formatting import date_id
-from tracker.periods.services import quarter_end, quarter_label
+from tracker.periods.services import periods_for, quarter_end, quarter_label
+from tracker.periods.services import today as jakarta_today
 from tracker.plans.models import Activity
 from tracker.progress import queries
 from tracker.progress.models import RETURNED, SUBMITTED, ProgressReport, ReminderLog
-from tracker.progress.services import periods_for
-from tracker.progress.services import today as jakarta_today
 
 
 @dataclass

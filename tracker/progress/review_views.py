@@ -15,9 +15,9 @@ from tracker.extensions import db
 from tracker.periods import services as periods
 from tracker.periods.services import MAX_YEAR, MIN_YEAR
 from tracker.plans.models import Activity
-from tracker.progress import batch, queries, services, workflow
+from tracker.progress import batch, bp, context, queries, rules, workflow
 from tracker.progress.forms import ActionForm, UnlockForm
-from tracker.progress.views import agencies_for_filter, agency_filter, bp, check_quarter
+from tracker.progress.views import agencies_for_filter, agency_filter, check_quarter
 from tracker.web import is_safe_next, page_arg
 
 
@@ -41,11 +41,11 @@ def review():
     agency_id = agency_filter()
     page = queries.review_queue(year=year, quarter=quarter, agency_id=agency_id, page=page_arg(), per_page=25)
     keys = [(row[0].activity_id, row[0].year, row[0].quarter) for row in page.items]
-    contexts = services.build_contexts(keys)
+    contexts = context.build_contexts(keys)
     years = list(db.session.scalars(select(Activity.year).distinct().order_by(Activity.year.desc())))
     return render_template("progress/review.html", page=page, contexts=contexts, year=year, quarter=quarter,
                            agency_id=agency_id, agencies=agencies_for_filter(), years=years,
-                           action_form=ActionForm(), report_late=services.report_late,
+                           action_form=ActionForm(), report_late=rules.report_late,
                            values_of=lambda r: {v.indicator_id: v.value for v in r.values} if r is not None else {})
 
 
@@ -97,9 +97,9 @@ def board():
     if scope is not None:
         stmt = stmt.where(Activity.agency_id == scope)
     years = list(db.session.scalars(stmt))
-    year = _int_arg("year", MIN_YEAR, MAX_YEAR) or (years[0] if years else services.today().year)
+    year = _int_arg("year", MIN_YEAR, MAX_YEAR) or (years[0] if years else periods.today().year)
     data = queries.board(year, agency_id=scope)
-    return render_template("progress/board.html", year=year, years=years, data=data, today=services.today(),
+    return render_template("progress/board.html", year=year, years=years, data=data, today=periods.today(),
                            unlock_form=UnlockForm(), action_form=ActionForm())
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import Locked
 from tracker.extensions import db
-from tracker.progress import batch, queries, services, workflow
+from tracker.periods import services as periods
+from tracker.progress import batch, context, queries, workflow
 from tracker.progress.forms import ActionForm
 from tracker.progress.numbers import parse_number
 from tracker.reference.models import Agency
@@ -27,7 +28,7 @@ def _page_contexts(year: int, quarter: int, agency_id: int, ids: list[int] | Non
     if ids is None:
         page = queries.quarter_rows(year, quarter, agency_id=agency_id, page=page_arg(), per_page=PER_PAGE)
         ids = [row.activity_id for row in page.items]
-    by_id = {c.activity.id: c for c in services.quarter_contexts(year, quarter, agency_id=agency_id,
+    by_id = {c.activity.id: c for c in context.quarter_contexts(year, quarter, agency_id=agency_id,
                                                                  activity_ids=ids, for_write=for_write)}
     return [by_id[i] for i in ids if i in by_id], page
 
@@ -65,7 +66,7 @@ def _render(year, quarter, agency_id, contexts, page, *, posted=None, row_errors
     return render_template(
         "progress/table.html", year=year, quarter=quarter, agency=agency, agency_id=agency_id, rows=contexts,
         page=page, posted=posted, row_errors=row_errors or {}, conflicts=conflicts or {}, editable=editable,
-        period=contexts[0].period if contexts else services.periods_for([year])[(year, quarter)],
+        period=contexts[0].period if contexts else periods.periods_for([year])[(year, quarter)],
         action_form=ActionForm(), field_label=batch.field_label,
         values_of=lambda r: {v.indicator_id: v.value for v in r.values} if r is not None else {}), status
 

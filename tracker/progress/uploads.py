@@ -14,7 +14,7 @@ from flask import current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tracker.audit import service as audit
+from tracker.audit import services as audit
 from tracker.authz import ensure_agency_access
 from tracker.errors import NotFound, PayloadTooLarge, ValidationFailed
 from tracker.extensions import db
@@ -194,7 +194,7 @@ def load_attachment(attachment_id: int, permission: str, user) -> tuple[Attachme
 
 def delete_attachment(attachment_id: int, user) -> str:
     """Remove the row (and, after the commit, the file); returns the stored name to delete."""
-    from tracker.progress.services import load_item
+    from tracker.progress.context import load_item
 
     attachment, report, _agency_id = load_attachment(attachment_id, "progress.edit", user)
     ctx = load_item(report.activity_id, report.year, report.quarter, permission="progress.edit", user=user,

@@ -6,26 +6,24 @@ Thin views: the rules live in ``services`` / ``workflow``; one commit per reques
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth.models import User
 from tracker.authz import agency_scope, can, ensure_agency_access, permission_required
 from tracker.errors import AppError, Locked, ValidationFailed
 from tracker.extensions import db
+from tracker.periods import services as periods
 from tracker.periods.services import MAX_YEAR, MIN_YEAR, quarter_label
 from tracker.plans.models import Activity
-from tracker.progress import batch, excel, queries, reminders, services, uploads, workflow
+from tracker.progress import batch, bp, context, excel, queries, reminders, rules, services, uploads, workflow
 from tracker.progress.forms import ActionForm, CommentForm, UploadForm, payload_from, report_form
-from tracker.progress.models import ProgressEvent
 from tracker.reference.models import Agency
 from tracker.web import apply_errors, is_safe_next, page_arg
 
-bp = Blueprint("progress", __name__)
 PER_PAGE = 50
 
 
@@ -86,8 +84,8 @@ def index():
     years = list(db.session.scalars(stmt.limit(5)))
     totals = queries.completeness_totals(years, agency_id=scope)
     overview = [(year, {q: totals[(year, q)] for q in (1, 2, 3, 4)}) for year in years]
-    pmap = services.periods_for(years)
-    return render_template("progress/index.html", overview=overview, periods=pmap, today=services.today(),
+    pmap = periods.periods_for(years)
+    return render_template("progress/index.html", overview=overview, periods=pmap, today=periods.today(),
                            tasks=reminders.tasks_for(current_user))
 
 
@@ -102,25 +100,17 @@ def quarter(year: int, quarter: int):
     search = (request.args.get("q") or "").strip()[:100] or None
     page = queries.quarter_rows(year, quarter, agency_id=agency_id, status=status, search=search,
                                 page=page_arg(), per_page=PER_PAGE)
-    period = services.periods_for([year])[(year, quarter)]
+    period = periods.periods_for([year])[(year, quarter)]
     return render_template(
         "progress/quarter.html", year=year, quarter=quarter, period=period, page=page, status=status, search=search,
         agency_id=agency_id, agencies=agencies_for_filter(), counts=queries.status_counts(year, quarter, agency_id),
         returned=queries.returned_items(year, quarter, agency_id), late=services.periods.is_late(period),
         row_complete=queries.row_complete, row_late=lambda row: queries.row_late(row, period),
-        action_form=ActionForm(), upload_form=UploadForm(), today=services.today(),
+        action_form=ActionForm(), upload_form=UploadForm(), today=periods.today(),
         agency=db.session.get(Agency, agency_id) if agency_id else None)
 
 
 # ---- one item -----------------------------------------------------------------------------------------
-
-def _events(report_id: int | None) -> list:
-    if report_id is None:
-        return []
-    return db.session.execute(
-        select(ProgressEvent, User.username, User.full_name).outerjoin(User, User.id == ProgressEvent.user_id)
-        .where(ProgressEvent.report_id == report_id).order_by(ProgressEvent.at.desc(), ProgressEvent.id.desc())).all()
-
 
 def _indicator_rows(ctx) -> list[dict]:
     report, previous = ctx.report, ctx.previous
@@ -148,18 +138,18 @@ def render_item(ctx, form, *, status: int = 200, conflict=None):
         "progress/item.html", ctx=ctx, activity=ctx.activity, report=report, period=ctx.period, agency=agency,
         form=form, indicator_rows=_indicator_rows(ctx), previous=ctx.previous, budget_before=budget_before,
         budget_cumulative=ctx.budget_cumulative(), effective_budget=ctx.activity.effective_budget,
-        actions=actions, missing=missing, flags=ctx.flags(), events=_events(report.id if report else None),
-        late=services.report_late(report, ctx.period), conflict=conflict, comment_form=CommentForm(),
+        actions=actions, missing=missing, flags=ctx.flags(), events=queries.report_events(report.id if report else None, newest_first=True),
+        late=rules.report_late(report, ctx.period), conflict=conflict, comment_form=CommentForm(),
         conflict_values={v.indicator_id: v.value for v in conflict.values} if conflict is not None else {},
         upload_form=UploadForm(), action_form=ActionForm(), event_labels=workflow.ACTION_LABELS,
-        year=ctx.year, quarter=ctx.quarter, today=services.today())
+        year=ctx.year, quarter=ctx.quarter, today=periods.today())
     return html, status
 
 
 @bp.route("/<int:year>/<int:quarter>/activity/<int:activity_id>")
 @permission_required("progress.view")
 def item(year: int, quarter: int, activity_id: int):
-    ctx = services.load_item(activity_id, year, quarter, permission="progress.view", user=current_user)
+    ctx = context.load_item(activity_id, year, quarter, permission="progress.view", user=current_user)
     return render_item(ctx, report_form(ctx.indicators, report=ctx.report))
 
 
@@ -172,13 +162,13 @@ def _field_map(ctx) -> dict[str, str]:
 
 def _reload(activity_id, year, quarter):
     db.session.rollback()
-    return services.load_item(activity_id, year, quarter, permission="progress.view", user=current_user)
+    return context.load_item(activity_id, year, quarter, permission="progress.view", user=current_user)
 
 
 @bp.route("/<int:year>/<int:quarter>/activity/<int:activity_id>", methods=["POST"])
 @permission_required("progress.edit")
 def item_save(year: int, quarter: int, activity_id: int):
-    ctx = services.load_item(activity_id, year, quarter, permission="progress.edit", user=current_user,
+    ctx = context.load_item(activity_id, year, quarter, permission="progress.edit", user=current_user,
                              for_write=True)
     form = report_form(ctx.indicators, formdata=request.form)
     if not form.validate():
@@ -215,10 +205,10 @@ def item_save(year: int, quarter: int, activity_id: int):
 
 
 def _transition(year: int, quarter: int, activity_id: int, action: str, comment: str = ""):
-    ctx = services.load_item(activity_id, year, quarter, permission=workflow.PERMISSION[action], user=current_user,
+    ctx = context.load_item(activity_id, year, quarter, permission=workflow.PERMISSION[action], user=current_user,
                              for_write=True)
     try:
-        services.require_report(ctx)
+        context.require_report(ctx)
         workflow.transition(ctx, action, current_user, comment)
         db.session.commit()
     except StaleDataError:
@@ -259,7 +249,7 @@ def item_return(year: int, quarter: int, activity_id: int):
 @bp.route("/<int:year>/<int:quarter>/activity/<int:activity_id>/attachments", methods=["POST"])
 @permission_required("progress.edit")
 def attachment_upload(year: int, quarter: int, activity_id: int):
-    ctx = services.load_item(activity_id, year, quarter, permission="progress.edit", user=current_user,
+    ctx = context.load_item(activity_id, year, quarter, permission="progress.edit", user=current_user,
                              for_write=True)
     try:
         attachment = uploads.add_attachment(ctx, request.files.get("file"), current_user)
@@ -322,21 +312,16 @@ def table(year: int, quarter: int):
 def submit_complete(year: int, quarter: int):
     check_quarter(year, quarter)
     agency_id = _require_one_agency(year, quarter)
-    contexts = services.quarter_contexts(year, quarter, agency_id=agency_id, for_write=True)
-    keys = [(c.activity.id, year, quarter) for c in contexts
-            if c.report is not None and c.report.status in workflow.EDITABLE
-            and not workflow.missing_for_submit(c.report, c.indicators)]
-    incomplete = sum(1 for c in contexts if c.report is None or (c.report.status in workflow.EDITABLE and
-                                                                  workflow.missing_for_submit(c.report, c.indicators)))
     try:
-        done, errors = batch.transition_many(workflow.SUBMIT, keys, current_user)
+        result = batch.submit_complete(year, quarter, agency_id, current_user)
         db.session.commit()
     except Locked as err:
         db.session.rollback()
         flash(err.message, "danger")
     else:
-        flash(_("%(n)d laporan diajukan; %(m)d belum lengkap atau belum diisi.", n=len(done), m=incomplete + len(errors)),
-              "success" if done else "warning")
+        done = len(result.done)
+        flash(_("%(n)d laporan diajukan; %(m)d belum lengkap atau belum diisi.", n=done,
+                m=result.incomplete + len(result.errors)), "success" if done else "warning")
     return redirect(url_for("progress.quarter", year=year, quarter=quarter, agency_id=agency_id), code=303)
 
 
@@ -384,8 +369,7 @@ def excel_upload(year: int, quarter: int):
 @bp.route("/tasks")
 @permission_required("progress.view")
 def tasks():
-    return render_template("progress/tasks.html", tasks=reminders.tasks_for(current_user), today=services.today(),
+    return render_template("progress/tasks.html", tasks=reminders.tasks_for(current_user), today=periods.today(),
                            can_review=can(current_user, "progress.review"))
 
 
-from tracker.progress import review_views  # noqa: E402,F401  (registers Bappeda's pages on bp)

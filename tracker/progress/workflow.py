@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.audit import service as audit
+from tracker.audit import services as audit
 from tracker.authz import can, ensure_agency_access, may_see_agency
 from tracker.errors import AppError, Conflict, ValidationFailed
 from tracker.extensions import db

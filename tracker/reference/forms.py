@@ -9,35 +9,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from tracker.forms import Form
-
-REQUIRED = _l("Wajib diisi.")
-
-
-def max_len(n: int) -> Length:
-    return Length(max=n, message=_l("Maksimal %(max)d karakter."))
-
-
-def opt_int(value) -> int | None:
-    """Coerce a select's value to an id; anything that is not a plain number becomes None.
-
-    Never raises, so a tampered value ends as the service's own Indonesian message
-    ("wajib diisi", "tidak ditemukan") instead of WTForms' English coercion error.
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
-
-
-def form_version(form) -> int:
-    """The version the user started editing from; a missing or garbled one counts as stale."""
-    value = opt_int(form.version.data)
-    return value if value is not None else -1
+from tracker.forms import REQUIRED, Form, max_len, opt_int
 
 
 class AgencyForm(Form):

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from tracker.audit import service as audit
+from tracker.audit import services as audit
 from tracker.errors import Duplicate, ValidationFailed, check_version
 from tracker.extensions import db
 from tracker.reference.models import PARENT_LEVEL, Agency, Company, Region, RegionLevel
@@ -205,13 +205,3 @@ def update_region(region: Region, data: dict, expected_version: int | None = Non
         audit.record("update", "region", region.id, before=old, after=new,
                      summary=f"Wilayah {region.code} diubah")
     return region
-
-
-def region_path(region: Region) -> str:
-    """'Kec. Baamang, Kab. Kotawaringin Timur' style label used in lists."""
-    names = []
-    node = region
-    while node is not None:
-        names.append(node.name)
-        node = db.session.get(Region, node.parent_id) if node.parent_id else None
-    return ", ".join(names)

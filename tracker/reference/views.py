@@ -5,21 +5,20 @@ Views only read the form, call the service (which validates, changes and audits)
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.authz import permission_required
-from tracker.database import get_or_404, like_pattern
+from tracker.database import get_or_404
 from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
-from tracker.reference import services
-from tracker.reference.forms import LEVEL_CHOICES, AgencyForm, CompanyForm, RegionForm, form_version, opt_int
+from tracker.forms import form_version, opt_int
+from tracker.reference import bp, queries, services
+from tracker.reference.forms import LEVEL_CHOICES, AgencyForm, CompanyForm, RegionForm
 from tracker.reference.models import Agency, Company, Region, RegionLevel
-from tracker.web import apply_errors, page_arg
-
-bp = Blueprint("reference", __name__)
+from tracker.web import apply_errors, conflict_message, page_arg
 
 PER_PAGE = 50
 
@@ -28,18 +27,8 @@ def _search_arg() -> str:
     return request.args.get("q", "").strip()[:100]
 
 
-def _status_filter(stmt, column):
-    status = request.args.get("status", "")
-    if status == "active":
-        return stmt.where(column.is_(True))
-    if status == "inactive":
-        return stmt.where(column.is_(False))
-    return stmt
-
-
-def conflict_message() -> str:
-    return _("Data ini telah diubah oleh pengguna lain sejak Anda membukanya, sehingga perubahan Anda "
-             "tidak disimpan. Muat ulang halaman untuk melihat data terbaru, lalu ulangi perubahan Anda.")
+def _status_arg() -> bool | None:
+    return {"active": True, "inactive": False}.get(request.args.get("status", ""))
 
 
 def _save(form, action):
@@ -72,12 +61,7 @@ def _status(form) -> int:
 @permission_required("agencies.view")
 def agencies():
     q = _search_arg()
-    stmt = select(Agency).order_by(Agency.code)
-    if q:
-        like = like_pattern(q)
-        stmt = stmt.where(or_(Agency.code.ilike(like, escape="\\"), Agency.name.ilike(like, escape="\\"),
-                              Agency.short_name.ilike(like, escape="\\")))
-    stmt = _status_filter(stmt, Agency.active)
+    stmt = queries.agency_list(q, active=_status_arg())
     pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("reference/agencies.html", pagination=pagination, q=q,
                            status=request.args.get("status", ""))
@@ -121,12 +105,7 @@ def agency_edit(agency_id: int):
 @permission_required("companies.manage")
 def companies():
     q = _search_arg()
-    stmt = select(Company).order_by(Company.name)
-    if q:
-        like = like_pattern(q)
-        stmt = stmt.where(or_(Company.name.ilike(like, escape="\\"), Company.sector.ilike(like, escape="\\"),
-                              Company.contact_name.ilike(like, escape="\\")))
-    stmt = _status_filter(stmt, Company.active)
+    stmt = queries.company_list(q, active=_status_arg())
     pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("reference/companies.html", pagination=pagination, q=q,
                            status=request.args.get("status", ""))
@@ -195,16 +174,7 @@ def regions():
     by_id = {r.id: r for r in parent_options}
     parent = by_id.get(parent_id) if parent_id else None
 
-    stmt = select(Region).order_by(Region.code)
-    if parent is not None:
-        # The whole subtree (at most two levels below a kabupaten).
-        children = select(Region.id).where(Region.parent_id == parent.id)
-        stmt = stmt.where(or_(Region.parent_id == parent.id, Region.parent_id.in_(children)))
-    if level:
-        stmt = stmt.where(Region.level == level)
-    if q:
-        like = like_pattern(q)
-        stmt = stmt.where(or_(Region.name.ilike(like, escape="\\"), Region.code.startswith(q, autoescape=True)))
+    stmt = queries.region_list(q, level or None, parent.id if parent is not None else None, subtree=True)
     pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
 
     # Names of the parents of this page's rows: kabupaten and kecamatan are already loaded above.

@@ -1,6 +1,6 @@
 """Forms of the user administration pages.
 
-Rules (username pattern, password strength, role binding) live in ``tracker.auth.services``; the
+Rules (username pattern, password strength, role binding) live in ``tracker.users.services``; the
 forms check only what the services cannot see, such as the repeated password, and keep every
 message in Indonesian.
 """
@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
-from tracker.forms import Form
-from tracker.reference.forms import REQUIRED, max_len, opt_int
+from tracker.forms import REQUIRED, Form, max_len, opt_int
 
 PASSWORD_HELP = _l("Minimal 12 karakter; kata sandi yang umum atau mudah ditebak ditolak.")
 

@@ -1,37 +1,34 @@
 """User administration pages: list, create, edit, reset password, activate/deactivate.
 
-The rules live in ``tracker.auth.services`` (they validate, change, end sessions and audit); these
+The rules live in ``tracker.users.services`` (they validate, change, end sessions and audit); these
 views read the forms, call them and commit once.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth import services
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import ROLE_VALUES, LoginSession, Role, User
-from tracker.authz import permission_required
-from tracker.database import get_or_404, like_pattern
+from tracker.authz import ROLE_LABELS, permission_required
+from tracker.database import get_or_404
 from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
-from tracker.reference.forms import form_version
+from tracker.forms import form_version
 from tracker.reference.models import Agency, Company
-from tracker.reference.views import conflict_message
+from tracker.users import bp, queries, services
 from tracker.users.forms import ResetPasswordForm, UserCreateForm, UserEditForm
-from tracker.web import apply_errors, page_arg, redirect_next
-
-bp = Blueprint("users", __name__)
+from tracker.web import apply_errors, conflict_message, page_arg, redirect_next
 
 PER_PAGE = 50
 
 
 def role_labels() -> dict[str, str]:
-    return {role.value: _(label) for role, label in services.ROLE_LABELS.items()}
+    return {role.value: _(label) for role, label in ROLE_LABELS.items()}
 
 
 def _me() -> User:
@@ -63,17 +60,7 @@ def index():
     role = request.args.get("role", "")
     role = role if role in ROLE_VALUES else ""
     status = request.args.get("status", "")
-    stmt = select(User).order_by(User.username)
-    if q:
-        like = like_pattern(q)
-        stmt = stmt.where(or_(User.username.ilike(like, escape="\\"), User.full_name.ilike(like, escape="\\"),
-                              User.email.ilike(like, escape="\\")))
-    if role:
-        stmt = stmt.where(User.role == role)
-    if status == "active":
-        stmt = stmt.where(User.active.is_(True))
-    elif status == "inactive":
-        stmt = stmt.where(User.active.is_(False))
+    stmt = queries.user_list(q, role or None, {"active": True, "inactive": False}.get(status))
     pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("users/index.html", pagination=pagination, q=q, role=role, status=status,
                            role_labels=role_labels())

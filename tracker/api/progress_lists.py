@@ -1,0 +1,134 @@
+"""API routes over many progress items (api.md, "Quarterly progress"): the list, bulk actions,
+submitting every complete item, completeness, tasks and the quarter's Excel round trip."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.api.core import paginated, paginated_list, parse_body, query_choice, query_int, route
+from tracker.api.progress_schemas import (
+    ProgressBulkIn,
+    ProgressBulkOut,
+    ProgressCompletenessOut,
+    ProgressImportOut,
+    ProgressOut,
+    ProgressSubmitCompleteOut,
+    ProgressTaskOut,
+    progress_out,
+)
+from tracker.authz import agency_scope, ensure_agency_access, require
+from tracker.errors import BadRequest, NotFound
+from tracker.extensions import db
+from tracker.periods.services import MAX_YEAR, MIN_YEAR
+from tracker.progress import batch, context, excel, queries, reminders, uploads, workflow
+from tracker.progress.models import STATUSES
+
+# ---- lists --------------------------------------------------------------------------------------------
+
+def _check_quarter(year: int, quarter: int) -> None:
+    """The API's twin of ``progress.views.check_quarter``: the same bounds, answered with the API's 404."""
+    if quarter not in (1, 2, 3, 4) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise NotFound()
+
+
+def _scoped_agency(agency_id: int | None) -> int | None:
+    scope = agency_scope(current_user)
+    if agency_id is not None:
+        ensure_agency_access(agency_id, "progress.view")
+        return agency_id
+    return scope
+
+
+@route("/progress", "GET", summary="Daftar laporan triwulan", tag="progress", response=ProgressOut, many=True,
+       permission="progress.view",
+       query={"year": "integer", "quarter": "1-4", "agency_id": "integer", "status": "|".join(STATUSES),
+              "activity_id": "integer"})
+def list_progress():
+    year = query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    quarter = query_int("quarter", minimum=1, maximum=4)
+    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    status = query_choice("status", STATUSES)
+    activity_id = query_int("activity_id", minimum=1)
+    stmt = queries.report_keys(year=year, quarter=quarter, agency_id=agency_id, status=status,
+                               activity_id=activity_id)
+    return paginated(stmt, progress_out, load=_contexts_in_order, rows=True)
+
+
+def _contexts_in_order(keys: list[tuple[int, int, int]]) -> list:
+    found = context.build_contexts(keys)
+    return [found[k] for k in keys if k in found]
+
+
+@route("/progress/bulk", "POST", summary="Ajukan, verifikasi atau kembalikan banyak laporan sekaligus",
+       tag="progress", body=ProgressBulkIn, response=ProgressBulkOut, permission="progress.view")
+def bulk_progress():
+    body = parse_body(ProgressBulkIn)
+    require(workflow.PERMISSION[body.action])
+    done, errors = batch.transition_many(body.action, [(a, body.year, body.quarter) for a in body.activity_ids],
+                                            current_user, body.comment or "")
+    db.session.commit()
+    return jsonify({"done": [k[0] for k in done], "errors": {str(k[0]): v for k, v in errors.items()}})
+
+
+@route("/progress/<int:year>/<int:quarter>/submit-complete", "POST",
+       summary="Ajukan semua laporan lengkap satu OPD pada satu triwulan", tag="progress",
+       response=ProgressSubmitCompleteOut, permission="progress.submit", query={"agency_id": "integer"})
+def submit_complete(year: int, quarter: int):
+    _check_quarter(year, quarter)
+    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    if agency_id is None:
+        raise BadRequest(_("Parameter agency_id wajib diisi."), {"agency_id": _("Wajib diisi.")})
+    result = batch.submit_complete(year, quarter, agency_id, current_user)
+    db.session.commit()
+    return jsonify({"submitted": [k[0] for k in result.done], "incomplete": result.incomplete,
+                    "errors": {str(k[0]): v for k, v in result.errors.items()}})
+
+
+@route("/progress/completeness", "GET", summary="Kelengkapan laporan: OPD × triwulan", tag="progress",
+       response=ProgressCompletenessOut, many=True, permission="progress.view",
+       query={"year": "integer (wajib)", "agency_id": "integer"})
+def completeness():
+    year = query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    if year is None:
+        raise BadRequest(_("Parameter year wajib diisi."), {"year": _("Wajib diisi.")})
+    cells = queries.completeness(year, agency_id=_scoped_agency(query_int("agency_id", minimum=1)))
+    return paginated_list([ProgressCompletenessOut.model_validate(c).model_dump() for c in cells])
+
+
+@route("/progress/tasks", "GET", summary="Tugas pengguna: batas waktu, terlambat, dikembalikan, menunggu verifikasi",
+       tag="progress", response=ProgressTaskOut, many=True, permission="progress.view")
+def tasks():
+    items = [{"kind": t.kind, "year": t.year, "quarter": t.quarter, "due_date": t.due_date.isoformat(),
+              "count": t.count, "message": t.text(), "activity_ids": [i[0] for i in t.items]}
+             for t in reminders.tasks_for(current_user)]
+    return paginated_list(items)
+
+
+# ---- Excel --------------------------------------------------------------------------------------------
+
+@route("/progress/<int:year>/<int:quarter>/excel", "GET", summary="Unduh triwulan sebagai Excel terisi",
+       tag="progress", permission="progress.view", query={"agency_id": "integer"},
+       binary=uploads.XLSX)
+def excel_download(year: int, quarter: int):
+    _check_quarter(year, quarter)
+    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    data = excel.export_quarter(year, quarter, agency_id)
+    response = Response(data, mimetype=uploads.XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{excel.filename(year, quarter, str(agency_id or ""))}"'
+    return response
+
+
+@route("/progress/<int:year>/<int:quarter>/excel", "POST", summary="Unggah Excel triwulan (multipart, field 'file')",
+       tag="progress", response=ProgressImportOut, permission="progress.edit", query={"agency_id": "integer"})
+def excel_upload(year: int, quarter: int):
+    _check_quarter(year, quarter)
+    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest(_("Gunakan multipart/form-data dengan field 'file'."), {"file": _("Wajib diisi.")})
+    result = excel.import_quarter(upload.read(), year, quarter, agency_id, current_user)
+    db.session.commit()
+    return jsonify({"created": result.created, "updated": result.updated, "submitted": result.submitted,
+                    "unchanged": result.unchanged})
