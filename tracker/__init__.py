@@ -79,11 +79,9 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Each feature registers itself (its blueprint, URL prefix and what it lends other features)."""
-    from tracker import api, audit, auth, periods, plans, progress, reference, users
-    from tracker.main.views import bp as main_bp
+    from tracker import api, audit, auth, main, periods, plans, progress, reference, users
 
-    app.register_blueprint(main_bp)
-    for feature in (auth, users, reference, periods, audit, plans, progress, api):
+    for feature in (main, auth, users, reference, periods, audit, plans, progress, api):
         feature.init_app(app)
 
 

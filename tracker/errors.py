@@ -48,10 +48,24 @@ class Conflict(AppError):
     status, code, default_message = 409, "conflict", N_("Data telah diubah oleh pengguna lain.")
 
 
-def check_version(obj, expected: int | None) -> None:
-    """Optimistic locking: a stale ``version`` from the client is a conflict (None skips the check)."""
-    if expected is not None and expected != obj.version:
-        raise Conflict()
+def check_version(obj, expected: int | None, *, required: bool = False, stale: str | None = None,
+                  missing: str | None = None, error: type[Conflict] | None = None) -> None:
+    """Optimistic locking, the one check: the ``version`` the client read must be the current one.
+
+    ``expected=None`` means the server itself is changing the row (CLI, demo, tests) and is let
+    through, unless ``required``: a client updating something it must have read (a progress
+    report created by someone else meanwhile).  Pages send ``tracker.forms.form_version`` (a missing
+    or garbled one is stale); the API's bodies declare ``version`` as a required integer.
+    ``stale``/``missing`` are messages (``stale`` may use ``%(a)s`` for the client's version and
+    ``%(b)s`` for the server's); ``error`` a ``Conflict`` subclass the caller catches.
+    """
+    error = error or Conflict
+    if expected is None:
+        if required:
+            raise error(missing or stale and stale % {"a": "–", "b": obj.version} or None)
+        return
+    if expected != obj.version:
+        raise error(stale % {"a": expected, "b": obj.version} if stale else None)
 
 
 class PayloadTooLarge(AppError):
@@ -105,8 +119,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
         if fields:
             body["error"]["fields"] = fields
         return jsonify(body), status
-    template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message, fields=fields), status
+    return render_template("errors/error.html", status=status, message=message, fields=fields), status
 
 
 def register_error_handlers(app: Flask) -> None:

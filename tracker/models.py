@@ -1,17 +1,13 @@
-"""Imports every feature's models so Alembic and the shell see the whole schema."""
+"""Every feature's models in one place, so Alembic and the shell see the whole schema.
 
-import importlib
-
-FEATURE_MODELS = (
-    "tracker.reference.models",
-    "tracker.auth.models",
-    "tracker.audit.models",
-    "tracker.periods.models",
-    "tracker.plans.models",
-    "tracker.progress.models",
-)
+Like ``tracker/__init__`` this module composes the features; it is not part of the core they build on.
+"""
 
 
 def import_all_models() -> None:
-    for module in FEATURE_MODELS:
-        importlib.import_module(module)
+    from tracker.audit import models as audit_models  # noqa: F401
+    from tracker.auth import models as auth_models  # noqa: F401
+    from tracker.periods import models as periods_models  # noqa: F401
+    from tracker.plans import models as plans_models  # noqa: F401
+    from tracker.progress import models as progress_models  # noqa: F401
+    from tracker.reference import models as reference_models  # noqa: F401

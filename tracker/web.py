@@ -44,6 +44,39 @@ def conflict_message() -> str:
              "tidak disimpan. Muat ulang halaman untuk melihat data terbaru, lalu ulangi perubahan Anda.")
 
 
+def save_form(form: FlaskForm, action):
+    """The pages' one way to run a service call for a form and commit; returns its result, or None
+    when it was refused.
+
+    A rule problem lands on the form's fields; a stale version (or a write that raced at the database)
+    is a conflict: nothing is overwritten, ``form.conflict`` is set (answer 409 with ``form_status``)
+    and the flash says what happened.  A conflict with its own message ("already locked") keeps it.
+    """
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tracker.errors import Conflict
+    from tracker.extensions import db
+
+    try:
+        result = action()
+    except ValidationFailed as err:
+        db.session.rollback()
+        apply_errors(form, err)
+        return None
+    except (Conflict, StaleDataError) as err:
+        db.session.rollback()
+        own = isinstance(err, Conflict) and err.message != _(Conflict.default_message)
+        flash(err.message if own else conflict_message(), "danger")
+        form.conflict = True
+        return None
+    db.session.commit()
+    return result
+
+
+def form_status(form: FlaskForm) -> int:
+    return 409 if getattr(form, "conflict", False) else 200
+
+
 def page_arg() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1

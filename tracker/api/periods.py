@@ -1,6 +1,6 @@
 from flask_login import current_user
 
-from tracker.api.core import dump, json_response, parse_body, query_int, route
+from tracker.api.core import dump, json_response, paginated_list, parse_body, query_int, route
 from tracker.api.schemas import LockIn, PeriodOut, PeriodPatch, UnlockIn
 from tracker.errors import BadRequest, NotFound
 from tracker.extensions import db
@@ -20,7 +20,7 @@ def list_periods():
     if year is None:
         raise BadRequest("Parameter year wajib diisi.", {"year": "Wajib diisi."})
     periods = services.year_periods(year)
-    return json_response({"items": [_out(p) for p in periods], "total": len(periods), "page": 1, "per_page": 4})
+    return paginated_list([_out(p) for p in periods])
 
 
 def _period(year: int, quarter: int):

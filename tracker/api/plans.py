@@ -5,9 +5,18 @@ from __future__ import annotations
 from flask import current_app, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from tracker.api.core import given_fields, json_response, page_params, parse_body, query_choice, query_int, route
+from tracker.api.core import (
+    given_fields,
+    json_response,
+    paginated,
+    paginated_list,
+    parse_body,
+    query_choice,
+    query_int,
+    route,
+)
 from tracker.api.plan_schemas import (
     ActivityIn,
     ActivityOut,
@@ -82,15 +91,17 @@ def list_filters() -> queries.PlanFilters:
        response=ActivityOut, many=True, permission="plans.view", query=LIST_QUERY)
 def list_activities():
     filters = list_filters()
-    page, per_page = page_params()
-    scope = agency_scope()
-    stmt = queries.activities_statement(filters, scope)
-    total = db.session.scalar(select(func.count()).select_from(Activity).where(*queries.where_clauses(filters, scope)))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return paginated(queries.activities_statement(filters, agency_scope()), _activity_with_plan_status,
+                     load=_with_plan_statuses)
+
+
+def _with_plan_statuses(rows: list[Activity]) -> list[tuple[Activity, str]]:
     plans = services.plan_statuses((a.agency_id, a.year) for a in rows)
-    items = [activity_out(a, plans[(a.agency_id, a.year)].status if (a.agency_id, a.year) in plans else "draft")
-             for a in rows]
-    return json_response({"items": items, "total": total, "page": page, "per_page": per_page})
+    return [(a, plans[(a.agency_id, a.year)].status if (a.agency_id, a.year) in plans else "draft") for a in rows]
+
+
+def _activity_with_plan_status(pair: tuple[Activity, str]) -> dict:
+    return activity_out(*pair)
 
 
 @route("/activities", "POST", summary="Tambah kegiatan", tag="plans", body=ActivityIn, response=ActivityOut,
@@ -163,7 +174,7 @@ def list_plans():
     agencies = db.session.scalars(stmt).all()
     plans = services.plan_statuses((a.id, year) for a in agencies)
     items = [_plan_out(a, year, plans.get((a.id, year)), totals.get(a.id, {})) for a in agencies]
-    return json_response({"items": items, "total": len(items), "page": 1, "per_page": len(items)})
+    return paginated_list(items)
 
 
 def _agency_for(agency_id: int, permission: str) -> Agency:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Iterable
 
-from flask import has_request_context, request
+from flask import g, has_request_context
 from flask_login import current_user
 
 from tracker.audit.models import AuditLog
@@ -36,9 +36,8 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def client_ip() -> str:
-    if not has_request_context():
-        return ""
-    return (request.remote_addr or "")[:45]
+    """The address the change came from, noted per request by ``tracker.audit.init_app``."""
+    return g.get("audit_client_ip", "") if has_request_context() else ""
 
 
 def record(

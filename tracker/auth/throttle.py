@@ -42,7 +42,10 @@ def check(username: str, ip: str) -> None:
 
 
 def record_failure(username: str, ip: str) -> None:
-    """Count a failure and commit it at once: the failed request itself changes nothing else."""
+    """Count a failure and commit it at once: the failed request itself changes nothing else.
+    Failures older than a day count for nothing any more and are dropped on the way, so the table
+    stays as small as the last day's attempts."""
+    purge_old()
     db.session.add(LoginFailure(username=normalize(username), ip=ip[:45]))
     db.session.commit()
 
@@ -52,5 +55,7 @@ def clear(username: str) -> None:
 
 
 def purge_old() -> int:
-    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
+    """Delete failures older than a day, or than the lockout window when that is set longer."""
+    keep = max(timedelta(days=1), timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]))
+    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - keep))
     return result.rowcount or 0

@@ -17,12 +17,15 @@ def _print_logins(logins) -> None:
 @click.command("demo", help="Muat data contoh kabupaten ke basis data yang masih kosong.")
 @click.option("--scale", type=click.Choice(["small", "large"]), default="small", show_default=True)
 @click.option("--seed", type=int, default=2025, show_default=True, help="Benih acak (data dapat diulang).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Tanggal acuan YYYY-MM-DD (bawaan: hari ini, WIB): tahun data contoh adalah tahun ini dan "
+                   "tahun sebelumnya, dan status tiap triwulan mengikuti tanggal ini.")
 @click.option("--if-empty", is_flag=True,
               help="Jika basis data sudah berisi data, jangan gagal: tampilkan saja akun demo yang ada.")
 @with_appcontext
-def demo_command(scale, seed, if_empty):
+def demo_command(scale, seed, today, if_empty):
     try:
-        logins = load_demo(scale=scale, seed=seed, echo=click.echo)
+        logins = load_demo(scale=scale, seed=seed, echo=click.echo, today=today.date() if today else None)
     except DemoRefused as err:
         if not if_empty:
             raise click.ClickException(str(err))

@@ -1,13 +1,16 @@
 """Demo data of the plans feature: Rencana Aksi of the Kotawaringin Timur OPDs.
 
 Rows go in with bulk inserts (``insert(...).returning``), so the large demo (60 OPDs, 3,000
-activities a year, 5 years) loads in seconds.  The current year's plans are agreed for most OPDs,
-with a few APBD-P revisions; earlier years are all agreed.
+activities a year, 5 years) loads in seconds.  The current year's plans are agreed for most OPDs;
+earlier years are all agreed.  Each plan was drafted in November and agreed in December of the year
+before; the APBD-P revisions are dated mid-September, so they appear once that date has passed (the
+small demo's named revisions go to the latest demo year whose APBD-P is behind ``today``).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
@@ -175,7 +178,8 @@ CATALOGUE: dict[str, list[tuple]] = {
     ],
 }
 
-# Plans of the current year left in draft (the others are agreed), and APBD-P revisions there.
+# Plans of the current year left in draft (the others are agreed), and the APBD-P revisions (in the
+# latest demo year whose APBD-P date has passed).
 DRAFT_IN_CURRENT_YEAR = {"Disperindag", "Diskan"}
 REVISIONS = [
     ("Dinsos", "1.06.05.2.02.0003", 1.2, "APBD-P: tambahan alokasi bantuan sembako akibat kenaikan harga beras."),
@@ -273,11 +277,31 @@ def _indicator(rng, name, unit, aggregation, target) -> dict:
             "target_q1": q[0], "target_q2": q[1], "target_q3": q[2], "target_q4": q[3]}
 
 
-def _small(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
+@dataclass(frozen=True)
+class _Dates:
+    """When each step of a year's plan happened, never after the demo's ``now``."""
+
+    now: datetime
+
+    def created(self, year: int) -> datetime:
+        return min(datetime(year - 1, 11, 3, 2, 0, tzinfo=UTC), self.now)
+
+    def agreed(self, year: int) -> datetime:
+        return min(datetime(year - 1, 12, 20, 3, 0, tzinfo=UTC), self.now)
+
+    def apbdp(self, year: int) -> datetime:
+        return datetime(year, 9, 15, 2, 0, tzinfo=UTC)
+
+    def revised(self, year: int) -> bool:
+        return self.apbdp(year) < self.now
+
+
+def _small(ctx, dates: _Dates) -> tuple[dict, list[dict]]:
     rng = ctx.rng
     agencies = ctx.data["agencies_by_short"]
     ids_by_year: dict[int, list[int]] = {}
     plans = []
+    revision_year = max((y for y in ctx.years if dates.revised(y)), default=None)
     for year in ctx.years:
         batch = _Batch()
         factor = 1.0 if year == ctx.current_year else 0.9
@@ -287,14 +311,15 @@ def _small(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
                 continue
             current_draft = year == ctx.current_year and short in DRAFT_IN_CURRENT_YEAR
             plans.append({"agency_id": agency_id, "year": year, "status": "draft" if current_draft else "agreed",
-                          "agreed_at": None if current_draft else agreed_at(year), "note": "", "version": 1})
+                          "agreed_at": None if current_draft else dates.agreed(year), "note": "", "version": 1})
             for (program, kegiatan, code, name, strategy, funding, juta, benef, unit,
                  ind_name, ind_unit, aggregation, target) in items:
                 budget = int(round(juta * factor * rng.uniform(0.95, 1.05), 1) * JUTA) // 1000 * 1000
                 activity = {"agency_id": agency_id, "year": year, "program": program, "kegiatan": kegiatan,
                             "code": code, "name": name, "strategy": strategy, "funding_source": funding,
                             "budget": budget, "budget_revised": None, "target_beneficiaries": benef,
-                            "beneficiary_unit": unit, "created_at": now, "updated_at": now, "version": 1}
+                            "beneficiary_unit": unit, "created_at": dates.created(year),
+                            "updated_at": dates.created(year), "version": 1}
                 indicators = [_indicator(rng, ind_name, ind_unit, aggregation, target)]
                 if benef and ind_unit != unit:
                     second = _indicator(rng, "Penerima manfaat yang terlayani", unit, "sum", benef)
@@ -302,17 +327,18 @@ def _small(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
                     indicators.append(second)
                 revisions = []
                 for rev_short, rev_code, ratio, reason in REVISIONS:
-                    if year == ctx.current_year and rev_short == short and rev_code == code:
+                    if year == revision_year and rev_short == short and rev_code == code:
                         new = int(budget * ratio) // 1000 * 1000
                         activity["budget_revised"] = new
                         revisions.append({"old_budget": budget, "new_budget": new, "reason": reason,
-                                          "created_at": datetime(year, 9, 15, 2, 0, tzinfo=UTC)})
+                                          "created_at": dates.apbdp(year)})
+                        activity["updated_at"] = dates.apbdp(year)
                 batch.add(activity, indicators, _regions(ctx, rng, benef), revisions)
         ids_by_year[year] = batch.write()
     return ids_by_year, plans
 
 
-def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
+def _large(ctx, dates: _Dates) -> tuple[dict, list[dict]]:
     rng = ctx.rng
     agency_ids = ctx.data["agency_ids"]
     funding_pool = [code for code, weight in FUNDING_WEIGHTS for _ in range(weight)]
@@ -327,7 +353,7 @@ def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
             prefix = prefixes.get(agency_id, "9.99")
             draft = year == ctx.current_year and n % 6 == 5
             plans.append({"agency_id": agency_id, "year": year, "status": "draft" if draft else "agreed",
-                          "agreed_at": None if draft else agreed_at(year), "note": "", "version": 1})
+                          "agreed_at": None if draft else dates.agreed(year), "note": "", "version": 1})
             for k in range(per_agency + (1 if n < extra else 0)):
                 program, strategy = LARGE_PROGRAMS[(n + k) % len(LARGE_PROGRAMS)]
                 action, obj = rng.choice(LARGE_ACTIONS), rng.choice(LARGE_OBJECTS)
@@ -335,7 +361,7 @@ def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
                 benef = rng.randint(10, 2000)
                 unit = rng.choice(("KK", "jiwa", "unit", "kelompok"))
                 revised = None
-                if not draft and rng.random() < 0.08:
+                if not draft and rng.random() < 0.08 and dates.revised(year):
                     revised = int(budget * rng.choice((0.85, 0.9, 1.1, 1.2)))
                 activity = {"agency_id": agency_id, "year": year, "program": program,
                             "kegiatan": f"Kegiatan {action} {obj}",
@@ -343,7 +369,9 @@ def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
                             "name": f"{action} {obj} Tahap {k % 3 + 1}", "strategy": strategy,
                             "funding_source": rng.choice(funding_pool), "budget": budget, "budget_revised": revised,
                             "target_beneficiaries": benef, "beneficiary_unit": unit,
-                            "created_at": now, "updated_at": now, "version": 1}
+                            "created_at": dates.created(year),
+                            "updated_at": dates.apbdp(year) if revised is not None else dates.created(year),
+                            "version": 1}
                 indicators = [_indicator(rng, f"{obj} yang ditangani", unit, "sum", benef)]
                 if k % 3 == 0:
                     second = _indicator(rng, f"Persentase {obj.lower()} tertangani", "%", "last",
@@ -351,7 +379,7 @@ def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
                     second["position"] = 1
                     indicators.append(second)
                 revisions = [{"old_budget": budget, "new_budget": revised, "reason": "APBD-P: penyesuaian pagu.",
-                              "created_at": now}] if revised is not None else []
+                              "created_at": dates.apbdp(year)}] if revised is not None else []
                 batch.add(activity, indicators, _regions(ctx, rng, benef), revisions)
         ids_by_year[year] = batch.write()
     return ids_by_year, plans
@@ -359,12 +387,7 @@ def _large(ctx, now, agreed_at) -> tuple[dict, list[dict]]:
 
 def load(ctx) -> None:
     started = time.perf_counter()
-    now = datetime.now(UTC)
-
-    def agreed_at(year: int) -> datetime:
-        return datetime(year - 1, 12, 20, 3, 0, tzinfo=UTC)
-
-    ids_by_year, plans = (_large if ctx.large else _small)(ctx, now, agreed_at)
+    ids_by_year, plans = (_large if ctx.large else _small)(ctx, _Dates(now=ctx.now))
     if plans:
         db.session.execute(insert(Plan), plans)
     ctx.data["activity_ids_by_year"] = ids_by_year

@@ -1,15 +1,19 @@
-"""Demo data of the progress feature: several quarters of reports in every status.
+"""Demo data of the progress feature: several quarters of reports in every status, as they stand on
+the demo's ``today``.
 
-Past years are complete, verified and locked; in the current year Q1 is verified and locked, Q2 is
-mostly verified with some submissions waiting and a few returned with Bappeda's comments, Q3 is in
-full swing (drafts, submissions, returns, missing reports) and Q4 has barely started.  Some reports
-came in after the due date.  Rows are inserted in bulk so the large demo stays fast.
+Each quarter's state follows the calendar (``quarter_stage``): a quarter whose next quarter is already
+past its due date has been evaluated at the Rakor and is locked (almost all verified, a few reports
+never finished); the quarter whose due date has passed most recently is under review (mostly verified,
+some still waiting or returned with Bappeda's comments, a few missing); a quarter that has ended but is
+not yet due is in full swing; the running quarter has a few early drafts and submissions; later
+quarters are empty.  Some reports came in after the due date.  Rows are inserted in bulk so the large
+demo stays fast.
 """
 
 from __future__ import annotations
 
 import time as time_module
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, text, update
 
@@ -19,16 +23,12 @@ from tracker.periods.models import Period
 from tracker.periods.services import ensure_year, quarter_end
 from tracker.plans.models import Activity, Indicator
 from tracker.progress.models import DRAFT, RETURNED, SUBMITTED, VERIFIED, IndicatorValue, ProgressEvent, ProgressReport
-from tracker.types import JAKARTA, jakarta_now
+from tracker.types import JAKARTA
 
-# Probability of each status per quarter of the current year (the rest: not written yet).
-CURRENT_YEAR_MIX = {
-    1: [(VERIFIED, 0.93), (SUBMITTED, 0.0), (RETURNED, 0.0), (DRAFT, 0.02)],
-    2: [(VERIFIED, 0.62), (SUBMITTED, 0.18), (RETURNED, 0.08), (DRAFT, 0.06)],
-    3: [(VERIFIED, 0.22), (SUBMITTED, 0.30), (RETURNED, 0.12), (DRAFT, 0.16)],
-    4: [(VERIFIED, 0.0), (SUBMITTED, 0.12), (RETURNED, 0.03), (DRAFT, 0.25)],
-}
-PAST_YEAR_MIX = [(VERIFIED, 0.97), (DRAFT, 0.01)]
+FUTURE, RUNNING, OPEN, REVIEW, CLOSED = "future", "running", "open", "review", "closed"
+CLOSED_MIX = [(VERIFIED, 0.97), (DRAFT, 0.01)]  # the rest: never written
+LATE_SHARE = 0.15  # of the submissions of a quarter past its due date
+LOCK_REASON = "Evaluasi triwulan selesai (Rakor TKPK)"
 BUDGET_SHARE = [0.14, 0.38, 0.68, 0.94]  # cumulative share of the budget realised by quarter end
 PHYSICAL = [18.0, 42.0, 71.0, 96.0]  # cumulative physical progress by quarter end
 
@@ -57,13 +57,56 @@ RETURN_COMMENTS = [
     "Kendala dan tindak lanjut belum diisi secara spesifik.",
 ]
 VERIFY_NOTES = ["", "", "", "Sesuai dengan data SIPD.", "Bukti lengkap."]
-# The first activities of each OPD that has a demo login show every status in Q2/Q3 of the current year.
+# The first activities of each OPD that has a demo login show every status: in the latest quarter that
+# has ended (its window open for a few days at least) and is not locked yet ("latest"), and in the
+# running one once half of it is gone.
 SHOWCASE = [
-    {1: VERIFIED, 2: VERIFIED, 3: RETURNED},
-    {1: VERIFIED, 2: VERIFIED, 3: SUBMITTED},
-    {1: VERIFIED, 2: RETURNED, 3: None},
-    {1: VERIFIED, 2: SUBMITTED, 3: DRAFT},
+    {"latest": RETURNED, "running": None},
+    {"latest": SUBMITTED, "running": DRAFT},
+    {"latest": VERIFIED, "running": DRAFT},
+    {"latest": SUBMITTED, "running": SUBMITTED},
 ]
+SHOWCASE_RUNNING_AFTER_DAYS = 45
+SHOWCASE_OPEN_AFTER_DAYS = 5
+
+
+def quarter_start(year: int, quarter: int) -> date:
+    return date(year, 3 * quarter - 2, 1)
+
+
+def quarter_stage(year: int, quarter: int, due: date, next_due: date, today: date) -> tuple[str, list]:
+    """Where a quarter stands on ``today``, and the share of each report status in it (the rest of
+    the activities have no report).  The stages follow the periods' rules: the reporting window opens
+    the day after the quarter ends, a report is late after ``due``; Bappeda locks a quarter after its
+    Rakor, which here is done once the next quarter is past its own due date."""
+    start, end = quarter_start(year, quarter), quarter_end(year, quarter)
+    if today < start:
+        return FUTURE, []
+    if today <= end:  # running: a few OPDs start early
+        f = (today - start).days / (end - start).days
+        return RUNNING, [(SUBMITTED, 0.06 * f), (DRAFT, 0.30 * f)]
+    if today <= due:  # ended, window open, not yet due: in full swing
+        h = (today - end).days / max((due - end).days, 1)
+        return OPEN, [(VERIFIED, 0.08 * h), (SUBMITTED, 0.05 + 0.35 * h), (RETURNED, 0.05 * h),
+                      (DRAFT, 0.30 - 0.10 * h)]
+    if today <= next_due:  # past due, under review: mostly verified after a few weeks
+        g = min((today - due).days / 45, 1.0)
+        return REVIEW, [(VERIFIED, 0.45 + 0.35 * g), (SUBMITTED, 0.30 - 0.20 * g), (RETURNED, 0.10 - 0.04 * g),
+                        (DRAFT, 0.08 - 0.05 * g)]
+    return CLOSED, CLOSED_MIX
+
+
+def _chain(times: list[datetime | None], latest: datetime) -> list[datetime | None]:
+    """The steps of one report in order and none after ``latest``: a step that would lie in the future
+    is moved back, and the steps before it with it, one hour apart."""
+    out = list(times)
+    limit = latest
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] is None:
+            continue
+        out[i] = min(out[i], limit)
+        limit = out[i] - timedelta(hours=1)
+    return out
 
 
 def _at(day, hour: int, rng) -> datetime:
@@ -81,10 +124,9 @@ def _bulk_insert(model, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     raw = connection.connection.driver_connection  # psycopg 3, inside the session's transaction
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {model.__table__.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+    with raw.cursor() as cursor, cursor.copy(f"COPY {model.__table__.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _pick(mix, rng) -> str | None:
@@ -94,6 +136,30 @@ def _pick(mix, rng) -> str | None:
             return status
         roll -= share
     return None
+
+
+def _showcase(activities, operators, stages, today) -> dict[tuple[int, int], str | None]:
+    """(activity id, quarter) -> status for the first activities of each OPD with a demo login."""
+    ended = [(year, quarter) for (year, quarter), (stage, _mix) in stages.items()
+             if stage == REVIEW or (stage == OPEN and (today - quarter_end(year, quarter)).days >= SHOWCASE_OPEN_AFTER_DAYS)]
+    running = [key for key, (stage, _mix) in stages.items() if stage == RUNNING]
+    targets = []
+    if ended:
+        targets.append(("latest", max(ended)))
+    if running:
+        year, quarter = running[0]
+        if (today - quarter_start(year, quarter)).days >= SHOWCASE_RUNNING_AFTER_DAYS:
+            targets.append(("running", (year, quarter)))
+    out: dict[tuple[int, int], str | None] = {}
+    for slot, (year, quarter) in targets:
+        seen: dict[int, int] = {}
+        for a in activities:
+            if a.year != year or a.agency_id not in operators:
+                continue
+            index = seen[a.agency_id] = seen.get(a.agency_id, -1) + 1
+            if index < len(SHOWCASE):
+                out[(a.id, quarter)] = SHOWCASE[index][slot]
+    return out
 
 
 def load(ctx) -> None:
@@ -120,37 +186,29 @@ def load(ctx) -> None:
             .join(Activity, Activity.id == Indicator.activity_id).where(Activity.year.in_(years))):
         indicators.setdefault(row.activity_id, []).append(row)
     due = {}
-    for year in years:
+    for year in years + [years[-1] + 1]:
         for period in ensure_year(year):
             due[(year, period.quarter)] = period.due_date
+    today, now = ctx.today, ctx.now
+    latest = now - timedelta(hours=1)
+    stages = {(year, quarter): quarter_stage(year, quarter, due[(year, quarter)],
+                                             due[(year + quarter // 4, quarter % 4 + 1)], today)
+              for year in years for quarter in range(1, 5)}
+    showcase = _showcase(activities, operators, stages, today)
 
-    showcase: dict[int, dict] = {}
-    seen_per_agency: dict[int, int] = {}
-    for a in activities:
-        if a.year == ctx.current_year and a.agency_id in operators:
-            index = seen_per_agency.get(a.agency_id, 0)
-            seen_per_agency[a.agency_id] = index + 1
-            if index < len(SHOWCASE):
-                showcase[a.id] = SHOWCASE[index]
     reports, plans = [], []  # plans: what to add once the report ids are known
-    current = ctx.current_year
-    now = jakarta_now()
-    today = now.date()
     for a in activities:
         budget = a.budget_revised if a.budget_revised is not None else a.budget
         previous_status = VERIFIED
         spent = 0
         for quarter in range(1, 5):
-            if a.year < current:
-                status = _pick(PAST_YEAR_MIX, rng)
-            elif a.year == current and quarter in showcase.get(a.id, {}):
-                status = showcase[a.id][quarter]
-            elif a.year == current:
-                status = _pick(CURRENT_YEAR_MIX[quarter], rng) if previous_status in (VERIFIED, SUBMITTED, RETURNED) else None
+            stage, mix = stages[(a.year, quarter)]
+            if (a.id, quarter) in showcase:
+                status = showcase[(a.id, quarter)]
+            elif stage in (RUNNING, OPEN) and previous_status not in (VERIFIED, SUBMITTED, RETURNED):
+                status = None  # an OPD that has not finished the last quarter does not start this one
             else:
-                status = None
-            if quarter_end(a.year, quarter) >= today:
-                status = None  # the reporting window has not opened yet
+                status = _pick(mix, rng) if mix else None
             previous_status = status
             if status is None:
                 continue
@@ -159,18 +217,28 @@ def load(ctx) -> None:
             spent += realized
             physical = min(100.0, round(PHYSICAL[quarter - 1] + rng.uniform(-6, 4), 1))
             due_date = due[(a.year, quarter)]
-            opened = due_date.replace(day=1)
-            created = _at(opened + timedelta(days=rng.randint(0, 4)), 9, rng)
-            late = rng.random() < 0.15
+            if stage == RUNNING:
+                elapsed = max((today - quarter_start(a.year, quarter)).days, 1)
+                created = _at(today - timedelta(days=rng.randint(1, min(elapsed, 40))), 9, rng)
+            else:
+                created = _at(quarter_end(a.year, quarter) + timedelta(days=1 + rng.randint(0, 4)), 9, rng)
+            late = stage in (REVIEW, CLOSED) and rng.random() < LATE_SHARE
             submitted = None
             if status != DRAFT:
-                day = due_date + timedelta(days=rng.randint(1, 20)) if late else due_date - timedelta(days=rng.randint(0, 8))
-                submitted = min(max(_at(day, 14, rng), created + timedelta(hours=2)), now - timedelta(days=3))
+                if stage == RUNNING:
+                    day = created.date() + timedelta(days=rng.randint(0, 5))
+                elif late:
+                    day = due_date + timedelta(days=rng.randint(1, 20))
+                else:
+                    day = due_date - timedelta(days=rng.randint(0, 8))
+                submitted = max(_at(day, 14, rng), created + timedelta(hours=2))
             cycle = status == RETURNED or (status in (VERIFIED, SUBMITTED) and rng.random() < 0.1)
             returned_at = submitted + timedelta(days=rng.randint(2, 6)) if cycle and submitted else None
             resubmitted = returned_at + timedelta(days=rng.randint(1, 4)) if returned_at and status != RETURNED else None
+            verified_at = (resubmitted or submitted) + timedelta(days=rng.randint(1, 10)) if status == VERIFIED else None
+            created, submitted, returned_at, resubmitted, verified_at = _chain(
+                [created, submitted, returned_at, resubmitted, verified_at], latest)
             last_submit = resubmitted or submitted
-            verified_at = last_submit + timedelta(days=rng.randint(1, 10)) if status == VERIFIED else None
             operator = operators.get(a.agency_id, coordinator_id)
             comment = rng.choice(RETURN_COMMENTS) if returned_at else ""
             if status == VERIFIED and not returned_at:
@@ -223,14 +291,13 @@ def load(ctx) -> None:
                            "comment": "" if returned_at else comment})
     _bulk_insert(IndicatorValue, values)
     _bulk_insert(ProgressEvent, events)
-    # The evaluation of past years and of the current year's first quarter is done: lock them.
-    for year in years:
-        for quarter in range(1, 5):
-            if year < current or (year == current and quarter == 1):
-                locked_at = datetime.combine(due[(year, quarter)] + timedelta(days=35), time(10), JAKARTA)
-                db.session.execute(update(Period).where(Period.year == year, Period.quarter == quarter).values(
-                    locked=True, locked_at=locked_at, locked_by_id=coordinator_id,
-                    lock_reason="Evaluasi triwulan selesai (Rakor TKPK)", version=Period.version + 1))
+    # Quarters evaluated at their Rakor are locked, some six weeks after their due date.
+    for (year, quarter), (stage, _mix) in sorted(stages.items()):
+        if stage == CLOSED:
+            locked_at = min(datetime.combine(due[(year, quarter)] + timedelta(days=45), time(10), JAKARTA), latest)
+            db.session.execute(update(Period).where(Period.year == year, Period.quarter == quarter).values(
+                locked=True, locked_at=locked_at, locked_by_id=coordinator_id, lock_reason=LOCK_REASON,
+                version=Period.version + 1))
     if db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics for the bulk-loaded tables, or the planner guesses from empty tables until
         # autovacuum catches up (a quarter list took 0.4 s instead of 0.04 s right after the load).

@@ -1,30 +1,38 @@
-from flask import Blueprint, render_template
+from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.main import bp
 from tracker.periods import services as periods
+from tracker.periods.models import Period
+from tracker.plans.queries import default_year, years_with_plans
 from tracker.reference.models import Agency, Company, Region
-from tracker.types import jakarta_now
 
-bp = Blueprint("main", __name__)
+
+def home_year(years: list[int]) -> int:
+    """``?year=`` when given and valid, else the plans' default year (``plans.queries.default_year``)."""
+    raw = request.args.get("year", "")
+    if raw.isdigit() and periods.MIN_YEAR <= int(raw) <= periods.MAX_YEAR:
+        return int(raw)
+    return default_year(years)
 
 
 @bp.route("/")
 @login_required
 def home():
-    year = jakarta_now().year
+    years = years_with_plans(None)  # the quarters shown are everyone's, so are the years
+    year = home_year(years)
     counts = {
         "agencies": db.session.scalar(select(func.count()).select_from(Agency).where(Agency.active.is_(True))),
         "companies": db.session.scalar(select(func.count()).select_from(Company)),
         "regions": db.session.scalar(select(func.count()).select_from(Region)),
         "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
     }
-    from tracker.periods.models import Period
-
     period_rows = db.session.scalars(select(Period).where(Period.year == year).order_by(Period.quarter)).all()
-    return render_template("main/home.html", counts=counts, periods=period_rows, year=year,
+    choices = sorted(set(years) | {year}, reverse=True)
+    return render_template("main/home.html", counts=counts, periods=period_rows, year=year, years=choices,
                            is_late=periods.is_late, user=current_user)
 
 

@@ -13,18 +13,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
 from tracker.authz import permission_required
-from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
 from tracker.forms import form_version
 from tracker.periods import bp, services
 from tracker.periods.forms import quarter_form
 from tracker.types import jakarta_now
-from tracker.web import apply_errors, conflict_message
+from tracker.web import save_form
 
 
 def _year_arg() -> tuple[int, str | None]:
@@ -99,21 +97,11 @@ def _act(year: int, quarter: int, kind: str, action, done_message: str):
     form = quarter_form(kind, quarter, posted=True)
     period = _period(year, quarter)
     if form.validate_on_submit():
-        try:
-            action(period, form)
-        except ValidationFailed as err:
-            db.session.rollback()
-            apply_errors(form, err)
-        except (Conflict, StaleDataError) as err:
-            db.session.rollback()
-            # "already locked" and the like carry their own message; a stale version gets the long one.
-            own = isinstance(err, Conflict) and err.message != _(Conflict.default_message)
-            flash(err.message if own else conflict_message(), "danger")
-            return _render_year(year, {(quarter, kind): form}, status=409)
-        else:
-            db.session.commit()
+        if save_form(form, lambda: action(period, form) or period) is not None:
             flash(done_message, "success")
             return redirect(url_for("periods.index", year=year))
+        if getattr(form, "conflict", False):
+            return _render_year(year, {(quarter, kind): form}, status=409)
     else:
         db.session.rollback()
         flash(_("Periksa kembali isian Triwulan %(q)s.", q=services.quarter_label(quarter)), "danger")

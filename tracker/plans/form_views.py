@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker.authz import agency_scope, ensure_agency_access, permission_required
 from tracker.errors import AppError, Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
+from tracker.forms import form_version
 from tracker.plans import bp, queries, services
 from tracker.plans.forms import (
     ActivityForm,
@@ -22,7 +23,6 @@ from tracker.plans.forms import (
     rows_from_activity,
 )
 from tracker.plans.validation import RegionIndex, clean_activity, indicator_warnings, parse_int, stored_indicator_dicts
-from tracker.plans.views import default_year
 from tracker.reference.models import Agency
 from tracker.types import jakarta_now
 
@@ -68,7 +68,7 @@ def new_activity():
         if agency_id and scope is None:
             ensure_agency_access(agency_id, "plans.edit")
         form.agency_id.data = str(agency_id or "")
-        year = parse_int(request.args.get("year") or "") or default_year(queries.years_with_plans(scope))
+        year = parse_int(request.args.get("year") or "") or queries.default_year(queries.years_with_plans(scope))
         form.year.data = str(year)
         form.beneficiary_unit.data = "KK"
         rows = [blank_row(0)]
@@ -129,7 +129,7 @@ def edit_activity(activity_id: int):
     if not agreed:
         data.pop("revision_reason", None)
     try:
-        services.update_activity(activity, data, current_user, expected_version=parse_int(form.version.data or ""))
+        services.update_activity(activity, data, current_user, expected_version=form_version(form))
     except ValidationFailed as err:
         db.session.rollback()
         activity = services.get_activity(activity_id, "plans.edit")

@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.plans.models import FUNDING_CODES, Activity, Plan, activity_region
 from tracker.plans.services import activity_options
 from tracker.reference.models import Agency, FundingSource, Region, Strategy
+from tracker.types import jakarta_now
 
 
 @dataclass
@@ -162,3 +163,12 @@ def years_with_plans(scope: int | None) -> list[int]:
         stmt = stmt.where(Activity.agency_id == scope)
     return sorted(db.session.scalars(stmt), reverse=True)
 
+
+def default_year(years: list[int]) -> int:
+    """The year a page opens on: the calendar year (Jakarta) when it has plans, else the latest earlier
+    year that has them (a newcomer lands on data, not on an empty year), else the earliest later one."""
+    now = jakarta_now().year
+    if now in years or not years:
+        return now
+    past = [y for y in years if y <= now]
+    return max(past) if past else min(years)

@@ -251,10 +251,8 @@ def audit_updated(activity: Activity, before: dict, user, via: str = "") -> None
 def update_activity(activity: Activity, data: dict, user, expected_version: int | None,
                     regions: RegionIndex | None = None) -> Activity:
     ensure_agency_access(activity.agency_id, "plans.edit", user)
-    if expected_version is not None and expected_version != activity.version:
-        raise Conflict(_("Kegiatan ini telah diubah oleh pengguna lain (versi %(a)s, sekarang %(b)s). "
-                         "Muat ulang lalu ulangi.",
-                         a=expected_version, b=activity.version))
+    check_version(activity, expected_version, stale=_(
+        "Kegiatan ini telah diubah oleh pengguna lain (versi %(a)s, sekarang %(b)s). Muat ulang lalu ulangi."))
     plan = get_plan(activity.agency_id, activity.year)
     cleaned = clean_activity(data, regions=regions or RegionIndex.load(), current=activity, agreed=is_agreed(plan))
     before = apply_update(activity, cleaned, user)

@@ -33,14 +33,6 @@ def _qty(value):
     return qty(value)
 
 
-def default_year(years: list[int]) -> int:
-    now = jakarta_now().year
-    if now in years or not years:
-        return now
-    past = [y for y in years if y <= now]
-    return max(past) if past else min(years)
-
-
 def _int_arg(name: str, minimum: int = 1, maximum: int = 10**9) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and minimum <= int(raw) <= maximum else None
@@ -53,7 +45,7 @@ def filters_from_request(scope: int | None, years: list[int]) -> queries.PlanFil
     strategy = request.args.get("strategy") or None
     funding = request.args.get("funding_source") or None
     return queries.PlanFilters(
-        year=_int_arg("year", MIN_YEAR, MAX_YEAR) or default_year(years),
+        year=_int_arg("year", MIN_YEAR, MAX_YEAR) or queries.default_year(years),
         agency_id=scope or agency_id,
         strategy=strategy if strategy in STRATEGIES else None,
         funding_source=funding if funding in FUNDING_CODES else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tracker.audit import services as audit
-from tracker.errors import Conflict
+from tracker.errors import Conflict, check_version
 from tracker.extensions import db
 from tracker.periods import services as periods
 from tracker.progress import workflow
@@ -35,12 +35,11 @@ def save(ctx: ItemContext, data: dict, user, expected_version: int | None) -> tu
     activity = ctx.activity
     workflow.check(workflow.SAVE, report.status if report is not None else None, activity.agency_id, ctx.period, user)
     if report is not None:
-        if expected_version is None:
-            raise ReportConflict(_("Laporan ini sudah diisi orang lain sementara Anda mengisinya. "
-                                   "Periksa versi di server, lalu simpan lagi (sertakan version)."))
-        if expected_version != report.version:
-            raise ReportConflict(_("Laporan ini telah diubah oleh pengguna lain (versi Anda %(a)s, versi di server %(b)s). "
-                                   "Periksa perubahannya, lalu simpan lagi.", a=expected_version, b=report.version))
+        check_version(report, expected_version, required=True, error=ReportConflict, missing=_(
+            "Laporan ini sudah diisi orang lain sementara Anda mengisinya. "
+            "Periksa versi di server, lalu simpan lagi (sertakan version)."), stale=_(
+            "Laporan ini telah diubah oleh pengguna lain (versi Anda %(a)s, versi di server %(b)s). "
+            "Periksa perubahannya, lalu simpan lagi."))
     state, values = validate(ctx, data)
     created = report is None
     if created:

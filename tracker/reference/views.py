@@ -8,17 +8,15 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.authz import permission_required
 from tracker.database import get_or_404
-from tracker.errors import Conflict, ValidationFailed
 from tracker.extensions import db
 from tracker.forms import form_version, opt_int
 from tracker.reference import bp, queries, services
 from tracker.reference.forms import LEVEL_CHOICES, AgencyForm, CompanyForm, RegionForm
 from tracker.reference.models import Agency, Company, Region, RegionLevel
-from tracker.web import apply_errors, conflict_message, page_arg
+from tracker.web import form_status, page_arg, save_form
 
 PER_PAGE = 50
 
@@ -29,30 +27,6 @@ def _search_arg() -> str:
 
 def _status_arg() -> bool | None:
     return {"active": True, "inactive": False}.get(request.args.get("status", ""))
-
-
-def _save(form, action):
-    """Run ``action`` (a service call) and commit; returns its result, or None when it was refused.
-
-    A rule problem lands on the form's fields; a stale version is a conflict (409), never an overwrite.
-    """
-    try:
-        result = action()
-    except ValidationFailed as err:
-        db.session.rollback()
-        apply_errors(form, err)
-        return None
-    except (Conflict, StaleDataError):
-        db.session.rollback()
-        flash(conflict_message(), "danger")
-        form.conflict = True
-        return None
-    db.session.commit()
-    return result
-
-
-def _status(form) -> int:
-    return 409 if getattr(form, "conflict", False) else 200
 
 
 # ---- agencies ----------------------------------------------------------------------------------
@@ -77,11 +51,11 @@ def _agency_data(form: AgencyForm) -> dict:
 def agency_new():
     form = AgencyForm()
     if form.validate_on_submit():
-        agency = _save(form, lambda: services.create_agency(_agency_data(form)))
+        agency = save_form(form, lambda: services.create_agency(_agency_data(form)))
         if agency is not None:
             flash(_("OPD %(name)s ditambahkan.", name=agency.short_name), "success")
             return redirect(url_for("reference.agencies"))
-    return render_template("reference/agency_form.html", form=form, agency=None), _status(form)
+    return render_template("reference/agency_form.html", form=form, agency=None), form_status(form)
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
@@ -92,11 +66,11 @@ def agency_edit(agency_id: int):
     form = AgencyForm(obj=agency) if request.method == "GET" else AgencyForm()
     if form.validate_on_submit():
         version = form_version(form)
-        saved = _save(form, lambda: services.update_agency(agency, _agency_data(form), expected_version=version))
+        saved = save_form(form, lambda: services.update_agency(agency, _agency_data(form), expected_version=version))
         if saved is not None:
             flash(_("Perubahan OPD %(name)s disimpan.", name=agency.short_name), "success")
             return redirect(url_for("reference.agencies"))
-    return render_template("reference/agency_form.html", form=form, agency=agency), _status(form)
+    return render_template("reference/agency_form.html", form=form, agency=agency), form_status(form)
 
 
 # ---- companies ---------------------------------------------------------------------------------
@@ -121,11 +95,11 @@ def _company_data(form: CompanyForm) -> dict:
 def company_new():
     form = CompanyForm()
     if form.validate_on_submit():
-        company = _save(form, lambda: services.create_company(_company_data(form)))
+        company = save_form(form, lambda: services.create_company(_company_data(form)))
         if company is not None:
             flash(_("Perusahaan %(name)s ditambahkan.", name=company.name), "success")
             return redirect(url_for("reference.companies"))
-    return render_template("reference/company_form.html", form=form, company=None), _status(form)
+    return render_template("reference/company_form.html", form=form, company=None), form_status(form)
 
 
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
@@ -135,11 +109,11 @@ def company_edit(company_id: int):
     form = CompanyForm(obj=company) if request.method == "GET" else CompanyForm()
     if form.validate_on_submit():
         version = form_version(form)
-        saved = _save(form, lambda: services.update_company(company, _company_data(form), expected_version=version))
+        saved = save_form(form, lambda: services.update_company(company, _company_data(form), expected_version=version))
         if saved is not None:
             flash(_("Perubahan perusahaan %(name)s disimpan.", name=company.name), "success")
             return redirect(url_for("reference.companies"))
-    return render_template("reference/company_form.html", form=form, company=company), _status(form)
+    return render_template("reference/company_form.html", form=form, company=company), form_status(form)
 
 
 # ---- regions -----------------------------------------------------------------------------------
@@ -225,11 +199,11 @@ def region_new():
                                else RegionLevel.DESA).value
             form.code.data = parent.code + "."
     if form.validate_on_submit():
-        region = _save(form, lambda: services.create_region(_region_data(form)))
+        region = save_form(form, lambda: services.create_region(_region_data(form)))
         if region is not None:
             flash(_("Wilayah %(code)s %(name)s ditambahkan.", code=region.code, name=region.name), "success")
             return redirect(url_for("reference.regions", parent=region.parent_id or None))
-    return render_template("reference/region_form.html", form=form, region=None), _status(form)
+    return render_template("reference/region_form.html", form=form, region=None), form_status(form)
 
 
 @bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
@@ -240,8 +214,8 @@ def region_edit(region_id: int):
     form.parent_id.choices = _parent_choices([r for r in _parent_options() if r.id != region.id])
     if form.validate_on_submit():
         version = form_version(form)
-        saved = _save(form, lambda: services.update_region(region, _region_data(form), expected_version=version))
+        saved = save_form(form, lambda: services.update_region(region, _region_data(form), expected_version=version))
         if saved is not None:
             flash(_("Perubahan wilayah %(code)s disimpan.", code=region.code), "success")
             return redirect(url_for("reference.regions", parent=region.parent_id or None))
-    return render_template("reference/region_form.html", form=form, region=region), _status(form)
+    return render_template("reference/region_form.html", form=form, region=region), form_status(form)

@@ -10,19 +10,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import ROLE_VALUES, LoginSession, Role, User
 from tracker.authz import ROLE_LABELS, permission_required
 from tracker.database import get_or_404
-from tracker.errors import Conflict, ValidationFailed
+from tracker.errors import ValidationFailed
 from tracker.extensions import db
 from tracker.forms import form_version
 from tracker.reference.models import Agency, Company
 from tracker.users import bp, queries, services
 from tracker.users.forms import ResetPasswordForm, UserCreateForm, UserEditForm
-from tracker.web import apply_errors, conflict_message, page_arg, redirect_next
+from tracker.web import apply_errors, form_status, page_arg, redirect_next, save_form
 
 PER_PAGE = 50
 
@@ -116,21 +115,12 @@ def edit(user_id: int):
         agency_id, company_id = _binding(form)
         changes = {"full_name": form.full_name.data, "email": form.email.data, "role": form.role.data,
                    "agency_id": agency_id, "company_id": company_id}
-        try:
-            services.update_user(user, changes, actor=_me(), expected_version=form_version(form))
-        except ValidationFailed as err:
-            db.session.rollback()
-            apply_errors(form, err)
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            flash(conflict_message(), "danger")
-            form.conflict = True
-            return _render_edit(user, form, 409)
-        else:
-            db.session.commit()
+        saved = save_form(form, lambda: services.update_user(user, changes, actor=_me(),
+                                                             expected_version=form_version(form)))
+        if saved is not None:
             flash(_("Perubahan pengguna %(name)s disimpan.", name=user.username), "success")
             return redirect(url_for("users.edit", user_id=user.id))
-    return _render_edit(user, form)
+    return _render_edit(user, form, form_status(form))
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
