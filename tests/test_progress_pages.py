@@ -248,3 +248,23 @@ def test_csrf_is_required(make_app, setup):
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page).group(1)
     r = client.post(item_url(a), data=form_data(a, csrf_token=csrf))
     assert r.status_code == 303
+
+
+def test_submit_complete_through_the_api(setup):
+    """The API twin of the page's "Ajukan semua yang lengkap": the same service, the same outcome."""
+    api = setup["api"]["opd"]
+    a, b, c = setup["activities"]
+    api.put(item_path(a), json=full_payload(a))
+    api.put(item_path(b), json={"budget_realized": 1})  # incomplete; c not filled at all
+    r = api.post("/api/v1/progress/2025/2/submit-complete")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json() == {"submitted": [a.id], "incomplete": 2, "errors": {}}
+    assert api.get(item_path(a)).get_json()["status"] == "submitted"
+    assert api.get(item_path(b)).get_json()["status"] == "draft"
+    # another OPD's quarter is not found; Bappeda must name the OPD
+    assert api.post(f"/api/v1/progress/2025/2/submit-complete?agency_id={setup['dinkes'].id}").status_code == 404
+    bappeda = setup["api"]["bappeda"]
+    assert bappeda.post("/api/v1/progress/2025/2/submit-complete").status_code == 400
+    assert bappeda.post(f"/api/v1/progress/2025/2/submit-complete?agency_id={setup['dinsos'].id}").get_json()[
+        "submitted"] == []
+    assert setup["api"]["viewer"].post("/api/v1/progress/2025/2/submit-complete").status_code == 403
