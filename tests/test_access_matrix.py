@@ -26,6 +26,7 @@ PUBLIC = {
     "auth.login",
     "auth.set_language",
     "api.openapi_document_get",
+    "api.api_docs_get",  # the browsable view of the public openapi.json
     "api.create_token_post",
 }
 # Any signed-in user, whatever the role (their own account and session only).

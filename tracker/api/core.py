@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
+from tracker.api.params import CONTROL_CHARACTERS, Query, current_page, parse_query, with_pages
 from tracker.authz import require
 from tracker.errors import BadRequest, Unauthorized, ValidationFailed
 from tracker.extensions import db
@@ -35,18 +35,25 @@ class Operation:
     response: type[BaseModel] | None = None
     many: bool = False
     status: int = 200
-    query: dict[str, str] = field(default_factory=dict)
+    query: type[Query] | None = None
     public: bool = False
     permission: str | None = None
     binary: str | None = None  # media type of a file response
+    upload: bool = False  # multipart/form-data with a ``file`` field
+    statuses: tuple[int, ...] = ()  # error statuses beyond the ones every operation of its kind can answer
 
 
 OPERATIONS: list[Operation] = []
 
 
 def route(rule: str, method: str, *, summary: str, tag: str, body=None, response=None, many=False,
-          status=200, query=None, public=False, permission=None, binary=None):
-    """Register an API route and its description (the OpenAPI document is built from these)."""
+          status=200, query=None, public=False, permission=None, binary=None, upload=False, statuses=()):
+    """Register an API route and its description (the OpenAPI document is built from these).
+
+    ``query``: a ``params.Query`` model; the view receives it validated as ``params=`` (a list's
+    ``page``/``per_page`` are added to it and read by ``paginated``).
+    """
+    query_model = with_pages(query) if many else query
 
     def decorator(view: Callable):
         endpoint = f"{view.__name__}_{method.lower()}"
@@ -57,12 +64,16 @@ def route(rule: str, method: str, *, summary: str, tag: str, body=None, response
                 authenticate()
                 if permission:
                     require(permission)
+            if query_model is not None:
+                g.api_params = parse_query(query_model)
+                if query is not None:
+                    kwargs["params"] = g.api_params
             return view(*args, **kwargs)
 
         wrapped.permission = permission
         bp.add_url_rule(rule, endpoint=endpoint, view_func=wrapped, methods=[method])
         OPERATIONS.append(Operation(rule, method, endpoint, summary, tag, body, response, many, status,
-                                    query or {}, public, permission, binary))
+                                    query_model, public, permission, binary, upload, tuple(statuses)))
         return wrapped
 
     return decorator
@@ -181,20 +192,21 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                 raise BadRequest(type_fields["_body"])
             raise BadRequest(_("Tipe data tidak sesuai."), {**type_fields, **value_fields})
         raise ValidationFailed(_("Data tidak valid."), value_fields)
-    bad = _nul_fields(body.model_dump())
+    bad = _control_fields(body.model_dump())
     if bad:
         raise ValidationFailed(_("Data tidak valid."), {name: _("Berisi karakter yang tidak sah.") for name in bad})
     return body
 
 
-def _nul_fields(value, path: str = "") -> list[str]:
-    """Fields whose text holds a NUL character (PostgreSQL cannot store it; SQLite would)."""
+def _control_fields(value, path: str = "") -> list[str]:
+    """Fields whose text holds a control character (NUL, ESC...): refused at the door, as the
+    document's ``pattern`` says, so no export, PDF or spreadsheet ever meets one."""
     if isinstance(value, str):
-        return [path or "_body"] if "\x00" in value else []
+        return [path or "_body"] if CONTROL_CHARACTERS.search(value) else []
     if isinstance(value, dict):
-        return [f for key, item in value.items() for f in _nul_fields(item, f"{path}.{key}" if path else str(key))]
+        return [f for key, item in value.items() for f in _control_fields(item, f"{path}.{key}" if path else str(key))]
     if isinstance(value, (list, tuple)):
-        return [f for i, item in enumerate(value) for f in _nul_fields(item, f"{path}.{i}" if path else str(i))]
+        return [f for i, item in enumerate(value) for f in _control_fields(item, f"{path}.{i}" if path else str(i))]
     return []
 
 
@@ -205,38 +217,8 @@ def given_fields(body: BaseModel) -> dict[str, Any]:
 
 # ---- query parameters and pages ------------------------------------------------------------------
 
-def query_int(name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not re.fullmatch(r"-?\d{1,12}", raw):
-        raise BadRequest(_("Parameter %(name)s harus bilangan bulat.", name=name), {name: _("Harus bilangan bulat.")})
-    value = int(raw)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise BadRequest(_("Parameter %(name)s di luar rentang.", name=name), {name: _("Di luar rentang.")})
-    return value
-
-
-def query_text(name: str, max_length: int = 100) -> str:
-    """A search text: trimmed and cut to ``max_length`` (searches never fail on a long query)."""
-    return (request.args.get(name) or "").strip()[:max_length]
-
-
-def query_choice(name: str, choices) -> str | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if raw not in choices:
-        raise BadRequest(_("Parameter %(name)s tidak dikenal.", name=name), {name: _("Harus salah satu dari: %(c)s.", c=", ".join(choices))})
-    return raw
-
-
 def page_params() -> tuple[int, int]:
-    from flask import current_app
-
-    page = query_int("page", minimum=1) or 1
-    per_page = query_int("per_page", minimum=1, maximum=current_app.config["API_PER_PAGE_MAX"])
-    return page, per_page or current_app.config["API_PER_PAGE_DEFAULT"]
+    return current_page()
 
 
 def paginated(statement: Select, serialize: Callable[[Any], dict], *, load: Callable[[list], list] | None = None,

@@ -1,8 +1,9 @@
 from flask_login import current_user
 
-from tracker.api.core import dump, json_response, paginated_list, parse_body, query_int, route
+from tracker.api.core import dump, json_response, paginated_list, parse_body, route
+from tracker.api.params import YearQuery
 from tracker.api.schemas import LockIn, PeriodOut, PeriodPatch, UnlockIn
-from tracker.errors import BadRequest, NotFound
+from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.periods import services
 
@@ -14,12 +15,9 @@ def _out(period) -> dict:
 
 
 @route("/periods", "GET", summary="Empat triwulan satu tahun (yang belum tersimpan tampil dengan batas waktu bawaan)", tag="periods",
-       response=PeriodOut, many=True, permission="periods.view", query={"year": "integer (wajib)"})
-def list_periods():
-    year = query_int("year", minimum=services.MIN_YEAR, maximum=services.MAX_YEAR)
-    if year is None:
-        raise BadRequest("Parameter year wajib diisi.", {"year": "Wajib diisi."})
-    periods = services.year_periods(year)
+       response=PeriodOut, many=True, permission="periods.view", query=YearQuery)
+def list_periods(params: YearQuery):
+    periods = services.year_periods(params.year)
     return paginated_list([_out(p) for p in periods])
 
 

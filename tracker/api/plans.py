@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import current_app, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,10 +15,9 @@ from tracker.api.core import (
     paginated,
     paginated_list,
     parse_body,
-    query_choice,
-    query_int,
     route,
 )
+from tracker.api.params import AgencyFilter, SearchText, YearQuery, id_field, year_field
 from tracker.api.plan_schemas import (
     ActivityIn,
     ActivityOut,
@@ -29,18 +30,23 @@ from tracker.api.plan_schemas import (
 from tracker.authz import agency_scope, ensure_agency_access
 from tracker.errors import BadRequest, NotFound
 from tracker.extensions import db
-from tracker.periods.services import MAX_YEAR, MIN_YEAR
 from tracker.plans import excel, excel_import, queries, services
-from tracker.plans.models import FUNDING_CODES, Activity, Plan
-from tracker.plans.validation import STRATEGIES, indicator_warnings, stored_indicator_dicts
+from tracker.plans.models import Activity, Plan
+from tracker.plans.validation import indicator_warnings, stored_indicator_dicts
 from tracker.reference.models import Agency
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LIST_QUERY = {
-    "year": "integer", "agency_id": "integer", "strategy": "S1|S2|S3",
-    "funding_source": "|".join(FUNDING_CODES), "region_id": "integer (kecamatan: termasuk desanya)",
-    "kecamatan_id": "integer (sama dengan region_id)", "q": "teks: kode, nama, program, kegiatan",
-}
+FundingCode = Literal["APBD_KAB", "APBD_PROV", "APBN", "DAK", "DANA_DESA", "CSR", "OTHER"]
+
+
+class ActivityQuery(SearchText, AgencyFilter):
+    """The filters of the plan list, shared by the list, the totals and the export."""
+
+    year: int | None = year_field()
+    strategy: Literal["S1", "S2", "S3"] | None = None
+    funding_source: FundingCode | None = None
+    region_id: int | None = id_field(description="Kecamatan (termasuk desanya) atau desa")
+    kecamatan_id: int | None = id_field(description="Sama dengan region_id")
 
 
 def activity_out(activity: Activity, plan_status: str) -> dict:
@@ -71,14 +77,11 @@ def _reloaded(activity_id: int) -> dict:
     return activity_out(activity, _status_of(activity))
 
 
-def list_filters() -> queries.PlanFilters:
+def list_filters(params: ActivityQuery) -> queries.PlanFilters:
     filters = queries.PlanFilters(
-        year=query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR),
-        agency_id=query_int("agency_id", minimum=1),
-        strategy=query_choice("strategy", STRATEGIES),
-        funding_source=query_choice("funding_source", FUNDING_CODES),
-        region_id=query_int("region_id", minimum=1) or query_int("kecamatan_id", minimum=1),
-        q=(request.args.get("q") or "").strip()[:200] or None,
+        year=params.year, agency_id=params.agency_id, strategy=params.strategy,
+        funding_source=params.funding_source, region_id=params.region_id or params.kecamatan_id,
+        q=params.q.strip() or None,
     )
     if filters.agency_id is not None:
         ensure_agency_access(filters.agency_id, "plans.view")  # another OPD: 404
@@ -88,9 +91,9 @@ def list_filters() -> queries.PlanFilters:
 # ---- activities -----------------------------------------------------------------------------------
 
 @route("/activities", "GET", summary="Daftar kegiatan rencana aksi (tersaring, berhalaman)", tag="plans",
-       response=ActivityOut, many=True, permission="plans.view", query=LIST_QUERY)
-def list_activities():
-    filters = list_filters()
+       response=ActivityOut, many=True, permission="plans.view", query=ActivityQuery)
+def list_activities(params: ActivityQuery):
+    filters = list_filters(params)
     return paginated(queries.activities_statement(filters, agency_scope()), _activity_with_plan_status,
                      load=_with_plan_statuses)
 
@@ -155,17 +158,10 @@ def _plan_out(agency: Agency, year: int, plan: Plan | None, totals: dict) -> dic
     }).model_dump(mode="json")
 
 
-def _year_arg() -> int:
-    year = query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR)
-    if year is None:
-        raise BadRequest(_("Parameter year wajib diisi."), {"year": _("Wajib diisi.")})
-    return year
-
-
 @route("/plans", "GET", summary="Rencana aksi per OPD untuk satu tahun: status dan total pagu", tag="plans",
-       response=PlanOut, many=True, permission="plans.view", query={"year": "integer (wajib)"})
-def list_plans():
-    year = _year_arg()
+       response=PlanOut, many=True, permission="plans.view", query=YearQuery)
+def list_plans(params: YearQuery):
+    year = params.year
     scope = agency_scope()
     totals = {r["agency_id"]: r for r in queries.totals_by_agency(queries.PlanFilters(year=year), scope)}
     stmt = select(Agency).where(Agency.active.is_(True)).order_by(Agency.code)
@@ -206,9 +202,9 @@ def agree_plan(agency_id: int, year: int):
 
 
 @route("/plan-totals", "GET", summary="Total pagu per OPD, strategi, sumber dana dan kecamatan (filter sama dengan "
-       "/activities)", tag="plans", response=PlanTotalsOut, permission="plans.view", query=LIST_QUERY)
-def plan_totals():
-    filters = list_filters()
+       "/activities)", tag="plans", response=PlanTotalsOut, permission="plans.view", query=ActivityQuery)
+def plan_totals(params: ActivityQuery):
+    filters = list_filters(params)
     scope = agency_scope()
     grand = queries.grand_total(filters, scope)
 
@@ -237,7 +233,7 @@ def plan_template(agency_id: int, year: int):
 
 @route("/plans/<int:agency_id>/<int:year>/import", "POST", summary="Unggah template Excel (multipart, field file): "
        "semua baris atau tidak sama sekali; 422 memuat setiap sel yang salah", tag="plans",
-       response=ImportResultOut, permission="plans.edit")
+       response=ImportResultOut, permission="plans.edit", upload=True)
 def plan_import(agency_id: int, year: int):
     agency = _agency_for(agency_id, "plans.edit")
     upload = request.files.get("file")
@@ -250,8 +246,8 @@ def plan_import(agency_id: int, year: int):
 
 
 @route("/plans/export.xlsx", "GET", summary="Ekspor kegiatan tersaring ke Excel", tag="plans",
-       permission="plans.view", binary=XLSX, query=LIST_QUERY)
-def plan_export():
-    filters = list_filters()
+       permission="plans.view", binary=XLSX, query=ActivityQuery)
+def plan_export(params: ActivityQuery):
+    filters = list_filters(params)
     stream = excel.export_activities(filters, agency_scope())
     return send_file(stream, mimetype=XLSX, as_attachment=True, download_name=excel.export_filename(filters))

@@ -135,7 +135,7 @@ def progress_events(activity_id: int, year: int, quarter: int):
 # ---- evidence files -----------------------------------------------------------------------------------
 
 @route(ITEM + "/attachments", "POST", summary="Unggah berkas bukti (multipart, field 'file')", tag="progress",
-       response=ProgressAttachmentOut, status=201, permission="progress.edit")
+       response=ProgressAttachmentOut, status=201, permission="progress.edit", upload=True)
 def upload_attachment(activity_id: int, year: int, quarter: int):
     ctx = context.load_item(activity_id, year, quarter, permission="progress.edit", user=current_user,
                              for_write=True)

@@ -3,11 +3,14 @@ submitting every complete item, completeness, tasks and the quarter's Excel roun
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.api.core import paginated, paginated_list, parse_body, query_choice, query_int, route
+from tracker.api.core import paginated, paginated_list, parse_body, route
+from tracker.api.params import AgencyFilter, YearQuery, id_field, quarter_field, year_field
 from tracker.api.progress_schemas import (
     ProgressBulkIn,
     ProgressBulkOut,
@@ -23,7 +26,6 @@ from tracker.errors import BadRequest, NotFound
 from tracker.extensions import db
 from tracker.periods.services import MAX_YEAR, MIN_YEAR
 from tracker.progress import batch, context, excel, queries, reminders, uploads, workflow
-from tracker.progress.models import STATUSES
 
 # ---- lists --------------------------------------------------------------------------------------------
 
@@ -31,6 +33,17 @@ def _check_quarter(year: int, quarter: int) -> None:
     """The API's twin of ``progress.views.check_quarter``: the same bounds, answered with the API's 404."""
     if quarter not in (1, 2, 3, 4) or not MIN_YEAR <= year <= MAX_YEAR:
         raise NotFound()
+
+
+class ProgressQuery(AgencyFilter):
+    year: int | None = year_field()
+    quarter: int | None = quarter_field()
+    status: Literal["draft", "submitted", "returned", "verified"] | None = None
+    activity_id: int | None = id_field()
+
+
+class CompletenessQuery(YearQuery, AgencyFilter):
+    pass
 
 
 def _scoped_agency(agency_id: int | None) -> int | None:
@@ -43,16 +56,10 @@ def _scoped_agency(agency_id: int | None) -> int | None:
 
 @route("/progress", "GET", summary="Daftar laporan triwulan", tag="progress", response=ProgressOut, many=True,
        permission="progress.view",
-       query={"year": "integer", "quarter": "1-4", "agency_id": "integer", "status": "|".join(STATUSES),
-              "activity_id": "integer"})
-def list_progress():
-    year = query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR)
-    quarter = query_int("quarter", minimum=1, maximum=4)
-    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
-    status = query_choice("status", STATUSES)
-    activity_id = query_int("activity_id", minimum=1)
-    stmt = queries.report_keys(year=year, quarter=quarter, agency_id=agency_id, status=status,
-                               activity_id=activity_id)
+       query=ProgressQuery)
+def list_progress(params: ProgressQuery):
+    stmt = queries.report_keys(year=params.year, quarter=params.quarter, agency_id=_scoped_agency(params.agency_id),
+                               status=params.status, activity_id=params.activity_id)
     return paginated(stmt, progress_out, load=_contexts_in_order, rows=True)
 
 
@@ -74,10 +81,10 @@ def bulk_progress():
 
 @route("/progress/<int:year>/<int:quarter>/submit-complete", "POST",
        summary="Ajukan semua laporan lengkap satu OPD pada satu triwulan", tag="progress",
-       response=ProgressSubmitCompleteOut, permission="progress.submit", query={"agency_id": "integer"})
-def submit_complete(year: int, quarter: int):
+       response=ProgressSubmitCompleteOut, permission="progress.submit", query=AgencyFilter)
+def submit_complete(year: int, quarter: int, params: AgencyFilter):
     _check_quarter(year, quarter)
-    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    agency_id = _scoped_agency(params.agency_id)
     if agency_id is None:
         raise BadRequest(_("Parameter agency_id wajib diisi."), {"agency_id": _("Wajib diisi.")})
     result = batch.submit_complete(year, quarter, agency_id, current_user)
@@ -88,12 +95,9 @@ def submit_complete(year: int, quarter: int):
 
 @route("/progress/completeness", "GET", summary="Kelengkapan laporan: OPD × triwulan", tag="progress",
        response=ProgressCompletenessOut, many=True, permission="progress.view",
-       query={"year": "integer (wajib)", "agency_id": "integer"})
-def completeness():
-    year = query_int("year", minimum=MIN_YEAR, maximum=MAX_YEAR)
-    if year is None:
-        raise BadRequest(_("Parameter year wajib diisi."), {"year": _("Wajib diisi.")})
-    cells = queries.completeness(year, agency_id=_scoped_agency(query_int("agency_id", minimum=1)))
+       query=CompletenessQuery)
+def completeness(params: CompletenessQuery):
+    cells = queries.completeness(params.year, agency_id=_scoped_agency(params.agency_id))
     return paginated_list([ProgressCompletenessOut.model_validate(c).model_dump() for c in cells])
 
 
@@ -109,11 +113,11 @@ def tasks():
 # ---- Excel --------------------------------------------------------------------------------------------
 
 @route("/progress/<int:year>/<int:quarter>/excel", "GET", summary="Unduh triwulan sebagai Excel terisi",
-       tag="progress", permission="progress.view", query={"agency_id": "integer"},
+       tag="progress", permission="progress.view", query=AgencyFilter,
        binary=uploads.XLSX)
-def excel_download(year: int, quarter: int):
+def excel_download(year: int, quarter: int, params: AgencyFilter):
     _check_quarter(year, quarter)
-    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    agency_id = _scoped_agency(params.agency_id)
     data = excel.export_quarter(year, quarter, agency_id)
     response = Response(data, mimetype=uploads.XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{excel.filename(year, quarter, str(agency_id or ""))}"'
@@ -121,10 +125,11 @@ def excel_download(year: int, quarter: int):
 
 
 @route("/progress/<int:year>/<int:quarter>/excel", "POST", summary="Unggah Excel triwulan (multipart, field 'file')",
-       tag="progress", response=ProgressImportOut, permission="progress.edit", query={"agency_id": "integer"})
-def excel_upload(year: int, quarter: int):
+       tag="progress", response=ProgressImportOut, permission="progress.edit", query=AgencyFilter,
+       upload=True)
+def excel_upload(year: int, quarter: int, params: AgencyFilter):
     _check_quarter(year, quarter)
-    agency_id = _scoped_agency(query_int("agency_id", minimum=1))
+    agency_id = _scoped_agency(params.agency_id)
     upload = request.files.get("file")
     if upload is None:
         raise BadRequest(_("Gunakan multipart/form-data dengan field 'file'."), {"file": _("Wajib diisi.")})

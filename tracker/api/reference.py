@@ -1,18 +1,10 @@
 """Reference data endpoints: OPDs, companies, regions, strategies, funding sources."""
 
+from pydantic import Field
 from sqlalchemy import select
 
-from tracker.api.core import (
-    dump,
-    given_fields,
-    json_response,
-    paginated,
-    parse_body,
-    query_choice,
-    query_int,
-    query_text,
-    route,
-)
+from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, route
+from tracker.api.params import SearchText, id_field
 from tracker.api.schemas import (
     AgencyIn,
     AgencyOut,
@@ -22,6 +14,7 @@ from tracker.api.schemas import (
     CompanyPatch,
     FundingSourceOut,
     RegionIn,
+    RegionLevelName,
     RegionOut,
     StrategyOut,
 )
@@ -33,11 +26,19 @@ from tracker.reference.models import Agency, Company, FundingSource, Region, Str
 
 # ---- agencies ----------------------------------------------------------------------------------
 
+class AgencyQuery(SearchText):
+    active: bool | None = Field(default=None, description="Hanya yang aktif (true) atau nonaktif (false)")
+
+
+class RegionQuery(SearchText):
+    level: RegionLevelName | None = None
+    parent_id: int | None = id_field(description="Anak langsung wilayah ini")
+
+
 @route("/agencies", "GET", summary="Daftar OPD", tag="reference", response=AgencyOut, many=True,
-       permission="agencies.view", query={"q": "string", "active": "boolean"})
-def list_agencies():
-    active = query_choice("active", ("0", "1", "true", "false"))
-    stmt = queries.agency_list(query_text("q"), active=None if active is None else active in ("1", "true"))
+       permission="agencies.view", query=AgencyQuery)
+def list_agencies(params: AgencyQuery):
+    stmt = queries.agency_list(params.q.strip(), active=params.active)
     return paginated(stmt, lambda a: dump(AgencyOut, a))
 
 
@@ -69,9 +70,9 @@ def patch_agency(agency_id: int):
 # ---- companies ---------------------------------------------------------------------------------
 
 @route("/companies", "GET", summary="Daftar perusahaan", tag="reference", response=CompanyOut, many=True,
-       permission="companies.view", query={"q": "string"})
-def list_companies():
-    stmt = queries.company_list(query_text("q"), company_id=company_scope())
+       permission="companies.view", query=SearchText)
+def list_companies(params: SearchText):
+    stmt = queries.company_list(params.q.strip(), company_id=company_scope())
     return paginated(stmt, lambda c: dump(CompanyOut, c))
 
 
@@ -105,10 +106,9 @@ def patch_company(company_id: int):
 
 @route("/regions", "GET", summary="Daftar wilayah (kabupaten, kecamatan, desa)", tag="reference",
        response=RegionOut, many=True, permission="regions.view",
-       query={"level": "kabupaten|kecamatan|desa", "parent_id": "integer", "q": "string"})
-def list_regions():
-    stmt = queries.region_list(query_text("q"), query_choice("level", ("kabupaten", "kecamatan", "desa")),
-                               query_int("parent_id", minimum=1))
+       query=RegionQuery)
+def list_regions(params: RegionQuery):
+    stmt = queries.region_list(params.q.strip(), params.level, params.parent_id)
     return paginated(stmt, lambda r: dump(RegionOut, r))
 
 

@@ -1,17 +1,22 @@
 from flask_login import current_user
 
-from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, query_choice, query_text, route
-from tracker.api.schemas import UserIn, UserOut, UserPatch
-from tracker.auth.models import ROLE_VALUES, User
+from tracker.api.core import dump, given_fields, json_response, paginated, parse_body, route
+from tracker.api.params import SearchText
+from tracker.api.schemas import RoleName, UserIn, UserOut, UserPatch
+from tracker.auth.models import User
 from tracker.database import get_or_404
 from tracker.extensions import db
 from tracker.users import queries, services
 
 
+class UserQuery(SearchText):
+    role: RoleName | None = None
+
+
 @route("/users", "GET", summary="Daftar pengguna", tag="users", response=UserOut, many=True,
-       permission="users.manage", query={"role": "string", "q": "string"})
-def list_users():
-    stmt = queries.user_list(query_text("q"), query_choice("role", ROLE_VALUES))
+       permission="users.manage", query=UserQuery)
+def list_users(params: UserQuery):
+    stmt = queries.user_list(params.q.strip(), params.role)
     return paginated(stmt, lambda u: dump(UserOut, u))
 
 
