@@ -86,3 +86,14 @@ def test_filters_are_registered_for_templates(app):
     template = env.from_string("{{ 1234567|rupiah }} | {{ 45.678|percent }} | {{ d|date_id }}")
     with app.test_request_context("/"):
         assert template.render(d=date(2025, 3, 10)) == "Rp 1.234.567 | 45,68 % | 10 Maret 2025"
+
+
+@pytest.mark.parametrize("value", [1e300, 10**40, 1.7976931348623157e308, -(10**30)])
+def test_any_number_a_client_may_send_still_prints(app, value):
+    """Messages quote what was sent; babel alone raises decimal.InvalidOperation past 28 digits."""
+    from tracker.formatting import number, rupiah, short_number
+
+    with app.test_request_context():
+        assert number(value).replace(".", "").lstrip("-")[:1].isdigit()
+        assert rupiah(int(value)).startswith(("Rp ", "-Rp "))
+        assert short_number(value)

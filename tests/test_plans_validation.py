@@ -80,12 +80,19 @@ def test_region_must_be_kecamatan_or_desa_of_the_kabupaten(world, api):
 
 
 def test_wrong_types_are_400_not_500(world, api):
-    for overrides in ({"budget": "250000000"}, {"budget": 2.5e8}, {"region_ids": "1,2"}, {"indicators": {"a": 1}}):
+    for overrides in ({"budget": "250000000"}, {"budget": 2.5e8 + 0.5}, {"region_ids": "1,2"}, {"indicators": {"a": 1}}):
         response = api("user_a").post("/api/v1/activities", json=activity_payload(world, **overrides))
         assert response.status_code == 400, (overrides, response.get_json())
         assert response.get_json()["error"]["code"] == "bad_request"
     response = api("user_a").post("/api/v1/activities", data="{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
+
+
+def test_whole_number_written_as_float_is_an_integer(world, api):
+    """JSON Schema (the OpenAPI document's language) counts 2.5e8 as an integer; so does the API."""
+    response = api("user_a").post("/api/v1/activities", json=activity_payload(world, budget=2.5e8))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["budget"] == 250_000_000 and isinstance(response.get_json()["budget"], int)
 
 
 def test_missing_fields_are_listed(world, api):

@@ -256,7 +256,8 @@ def test_submit_complete_through_the_api(setup):
     a, b, c = setup["activities"]
     api.put(item_path(a), json=full_payload(a))
     api.put(item_path(b), json={"budget_realized": 1})  # incomplete; c not filled at all
-    r = api.post("/api/v1/progress/2025/2/submit-complete")
+    assert api.post("/api/v1/progress/2025/2/submit-complete").status_code == 400  # agency_id is required
+    r = api.post(f"/api/v1/progress/2025/2/submit-complete?agency_id={setup['dinsos'].id}")
     assert r.status_code == 200, r.get_json()
     assert r.get_json() == {"submitted": [a.id], "incomplete": 2, "errors": {}}
     assert api.get(item_path(a)).get_json()["status"] == "submitted"
@@ -267,4 +268,5 @@ def test_submit_complete_through_the_api(setup):
     assert bappeda.post("/api/v1/progress/2025/2/submit-complete").status_code == 400
     assert bappeda.post(f"/api/v1/progress/2025/2/submit-complete?agency_id={setup['dinsos'].id}").get_json()[
         "submitted"] == []
-    assert setup["api"]["viewer"].post("/api/v1/progress/2025/2/submit-complete").status_code == 403
+    assert setup["api"]["viewer"].post(
+        f"/api/v1/progress/2025/2/submit-complete?agency_id={setup['dinsos'].id}").status_code == 403

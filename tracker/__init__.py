@@ -74,6 +74,17 @@ def register_converters(app: Flask) -> None:
         def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
+        def to_python(self, value: str) -> int:
+            # Out of range is "no such object" whatever the method: letting the rule fail to match
+            # would make werkzeug answer 405 where another method's rule of the same path matched.
+            from werkzeug.exceptions import NotFound
+            from werkzeug.routing import ValidationError
+
+            try:
+                return super().to_python(value)
+            except ValidationError:
+                raise NotFound() from None
+
     app.url_map.converters["int"] = IdConverter
 
 

@@ -6,6 +6,7 @@ names follow the UI language.
 
 from __future__ import annotations
 
+import decimal
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
@@ -29,7 +30,11 @@ def number(value, digits: int = 0) -> str:
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=NUMBER_LOCALE)
+    # Babel rounds in the current decimal context (28 digits): a number any JSON client may send
+    # (1e300, 10**40) must still print, not raise InvalidOperation.
+    with decimal.localcontext() as context:
+        context.prec = 400
+        return format_decimal(value, format=pattern, locale=NUMBER_LOCALE)
 
 
 def short_number(value: float) -> str:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+import re
+
+from flask import Flask, request
+from flask_babel import gettext as _
 from flask_login import current_user
+
+from tracker.errors import BadRequest
+
+# Control characters but tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -19,18 +27,25 @@ CSP = "; ".join([
 ])
 
 
+def strip_control_characters(text: str) -> str:
+    """For text that arrives in a file (an Excel cell), where refusing would only annoy: drop them."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
 def register_security_headers(app: Flask) -> None:
     @app.before_request
-    def refuse_nul_characters():
-        # No text we store may hold NUL (PostgreSQL refuses it, SQLite would keep it): refuse it at the
-        # door for query strings and forms, the same on both databases.  JSON bodies: api.core.parse_body.
+    def refuse_control_characters():
+        # No text we store may hold a control character (NUL: PostgreSQL refuses it, SQLite would keep
+        # it; ESC and the like would break the Excel and PDF exports): refuse them at the door for query
+        # strings and forms, the same on both databases.  JSON bodies: api.core.parse_body.
         sources = [request.args]
         if request.method in ("POST", "PUT", "PATCH") and not request.path.startswith("/api/"):
             sources.append(request.form)  # (reading the API's body here would consume it)
         for source in sources:
-            for _name, values in source.lists():
-                if any("\x00" in value for value in values):
-                    abort(400)
+            for name, values in source.lists():
+                if any(CONTROL_CHARACTERS.search(value) for value in values):
+                    raise BadRequest(_("Isian berisi karakter kendali yang tidak sah; hapus lalu kirim lagi."),
+                                     {name: _("Berisi karakter yang tidak sah.")})
 
     @app.after_request
     def set_headers(response):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
-from tracker.api.params import CONTROL_CHARACTERS, Query, current_page, parse_query, with_pages
+from tracker.api.params import CONTROL_CHARACTERS, Query, check_path, current_page, parse_query, with_pages
 from tracker.authz import require
 from tracker.errors import BadRequest, Unauthorized, ValidationFailed
 from tracker.extensions import db
@@ -38,7 +39,7 @@ class Operation:
     query: type[Query] | None = None
     public: bool = False
     permission: str | None = None
-    binary: str | None = None  # media type of a file response
+    binary: str | tuple[str, ...] | None = None  # media type(s) of a file response
     upload: bool = False  # multipart/form-data with a ``file`` field
     statuses: tuple[int, ...] = ()  # error statuses beyond the ones every operation of its kind can answer
 
@@ -64,6 +65,7 @@ def route(rule: str, method: str, *, summary: str, tag: str, body=None, response
                 authenticate()
                 if permission:
                     require(permission)
+            check_path(kwargs)
             if query_model is not None:
                 g.api_params = parse_query(query_model)
                 if query is not None:
@@ -164,13 +166,39 @@ def _field_name(loc: tuple) -> str:
     return ".".join(str(part) for part in loc) or "_body"
 
 
+def _whole_numbers_as_integers(raw: bytes) -> bytes | str:
+    """``2.0`` is an integer in JSON Schema (the document's language) though not to strict pydantic:
+    give whole-number floats as integers.  A float field takes an integer just the same."""
+    if b"." not in raw and b"e" not in raw.lower():
+        return raw
+    try:
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return raw  # let pydantic name the problem (json_invalid -> 400)
+
+    def whole(value):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, list):
+            return [whole(v) for v in value]
+        if isinstance(value, dict):
+            return {k: whole(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(whole(data), ensure_ascii=False)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity: not JSON
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Strict JSON parsing: wrong types -> 400 bad_request, wrong values -> 422 validation_error."""
     if not request.is_json and request.get_data():
         raise BadRequest(_("Gunakan Content-Type: application/json."))
     raw = request.get_data() or b"{}"
     try:
-        body = model.model_validate_json(raw, strict=True)
+        body = model.model_validate_json(_whole_numbers_as_integers(raw), strict=True)
     except ValidationError as exc:
         type_fields: dict[str, str] = {}
         value_fields: dict[str, str] = {}

@@ -15,7 +15,7 @@ from flask import jsonify, render_template, url_for
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from tracker.api.core import OPERATIONS, Operation, route
-from tracker.api.params import MAX_ID, PLAIN_TEXT, query_parameters
+from tracker.api.params import MAX_ID, PATH_BOUNDS, PLAIN_TEXT, query_parameters
 from tracker.api.schemas import ErrorBody
 
 ERRORS = {
@@ -32,6 +32,7 @@ ERRORS = {
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
 
 
 class RequestSchema(GenerateJsonSchema):
@@ -66,15 +67,21 @@ def error_statuses(op: Operation) -> list[int]:
 def _path_parameters(rule: str) -> list[dict]:
     params = []
     for converter, name in PATH_PARAM.findall(rule):
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {
-            "type": "string", "minLength": 1, "pattern": r"^[^/\x00-\x1F\x7F]+$"}
+        if converter != "int":
+            schema = {"type": "string", "minLength": 1, "pattern": r"^[^/\x00-\x1F\x7F]+$"}
+        elif name in PATH_BOUNDS:  # checked by ``route`` before the view runs (404 outside)
+            schema = {"type": "integer", "minimum": PATH_BOUNDS[name][0], "maximum": PATH_BOUNDS[name][1]}
+        else:
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 
 
 def _success(op: Operation, ref) -> dict:
     if op.binary:
-        return {"description": "Berkas", "content": {op.binary: {"schema": {"type": "string", "format": "binary"}}}}
+        kinds = (op.binary,) if isinstance(op.binary, str) else op.binary
+        return {"description": "Berkas", "content": {
+            kind: {"schema": {"type": "string", "format": "binary"}} for kind in kinds}}
     if op.status == 204 or op.response is None:
         return {"description": "Berhasil"}
     if op.many:

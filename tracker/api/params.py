@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.errors import BadRequest
+from tracker.security import CONTROL_CHARACTERS
 
 # Text the app accepts anywhere: no control characters but tab, line feed and carriage return.
 PLAIN_TEXT = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
 INTEGER_TEXT = re.compile(r"-?\d{1,15}")
 MAX_ID = 2**31 - 1  # what an INTEGER column holds, as the URL converter (tracker.register_converters)
 
@@ -38,6 +38,18 @@ def id_field(**extra) -> Any:
 
 def quarter_field(**extra) -> Any:
     return Field(default=None, ge=1, le=4, **extra)
+
+
+# Path parameters whose range is narrower than the URL converter's: outside it the object does not exist.
+PATH_BOUNDS = {"year": (2000, 2100), "quarter": (1, 4)}
+
+
+def check_path(values: dict) -> None:
+    from tracker.errors import NotFound
+
+    for name, (low, high) in PATH_BOUNDS.items():
+        if name in values and not low <= values[name] <= high:
+            raise NotFound(_("Tahun %(a)d–%(b)d, triwulan 1–4.", a=PATH_BOUNDS["year"][0], b=PATH_BOUNDS["year"][1]))
 
 
 class Query(BaseModel):

@@ -11,62 +11,73 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_serializer
 
-from tracker.api.schemas import In, Out
+from tracker.api.schemas import Id, In, Out, documented
 from tracker.plans.models import AGGREGATIONS, BENEFICIARY_UNITS, FUNDING_CODES
+from tracker.plans.validation import MAX_BUDGET, MAX_COUNT, MAX_INDICATORS, MAX_REGIONS, MAX_TARGET
 from tracker.types import to_jakarta_iso
 
 STRATEGY_ENUM = {"enum": ["S1", "S2", "S3"]}
 FUNDING_ENUM = {"enum": list(FUNDING_CODES)}
 AGGREGATION_ENUM = {"enum": list(AGGREGATIONS)}
 UNIT_ENUM = {"enum": list(BENEFICIARY_UNITS)}
+MONEY = documented(minimum=0, maximum=MAX_BUDGET)
+COUNT = documented(minimum=0, maximum=MAX_COUNT)
+TARGET = documented(minimum=0, maximum=MAX_TARGET)
+TEXT = documented(minLength=1)
 
 
 class IndicatorIn(In):
-    id: int | None = Field(default=None, description="Id indikator yang sudah ada (PATCH); kosong = indikator baru")
-    name: str = Field(max_length=300)
-    unit: str = Field(max_length=40)
+    id: Id | None = Field(default=None, description="Id indikator yang sudah ada (PATCH); kosong = indikator baru")
+    name: str = Field(max_length=300, **TEXT)
+    unit: str = Field(max_length=40, **TEXT)
     aggregation: str = Field(default="sum", json_schema_extra=AGGREGATION_ENUM,
                              description="sum: target triwulan dijumlahkan; last: nilai triwulan terakhir")
-    target: float
-    quarter_targets: list[float | None] | None = Field(default=None, description="Target TW I–IV (4 nilai)")
+    target: float = Field(**TARGET)
+    quarter_targets: list[float | None] | None = Field(
+        default=None, description="Target TW I–IV (4 nilai)",
+        json_schema_extra={"minItems": 4, "maxItems": 4,
+                           "items": {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_TARGET},
+                                               {"type": "null"}]}})
 
 
 class ActivityIn(In):
-    agency_id: int | None = Field(default=None,
-                                  description="Wajib untuk koordinator; pengguna OPD selalu OPD-nya sendiri")
-    year: int
-    program: str = Field(max_length=300)
-    kegiatan: str = Field(max_length=300)
-    code: str = Field(max_length=40, description="Kode sub kegiatan SIPD, mis. 1.06.02.2.01.0001")
-    name: str = Field(max_length=300)
+    agency_id: Id | None = Field(default=None,
+                                 description="Wajib untuk koordinator; pengguna OPD selalu OPD-nya sendiri")
+    year: int = Field(**documented(minimum=2000, maximum=2100))
+    program: str = Field(max_length=300, **TEXT)
+    kegiatan: str = Field(max_length=300, **TEXT)
+    code: str = Field(max_length=40, description="Kode sub kegiatan SIPD, mis. 1.06.02.2.01.0001",
+                      **documented(pattern=r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.\d{4}$"))
+    name: str = Field(max_length=300, **TEXT)
     strategy: str = Field(json_schema_extra=STRATEGY_ENUM)
     funding_source: str = Field(json_schema_extra=FUNDING_ENUM)
     budget: int = Field(description="Pagu (Rp). Pada rencana yang sudah disepakati, kegiatan baru dicatat sebagai "
-                                    "tambahan APBD-P")
-    region_ids: list[int]
-    target_beneficiaries: int = 0
+                                    "tambahan APBD-P", **MONEY)
+    region_ids: list[Id] = Field(**documented(minItems=1, maxItems=MAX_REGIONS))
+    target_beneficiaries: int = Field(default=0, **COUNT)
     beneficiary_unit: str = Field(default="KK", json_schema_extra=UNIT_ENUM)
-    indicators: list[IndicatorIn]
+    indicators: list[IndicatorIn] = Field(**documented(minItems=1, maxItems=MAX_INDICATORS))
     revision_reason: str | None = Field(default=None, max_length=1000)
 
 
 class ActivityPatch(In):
     version: int
-    program: str | None = Field(default=None, max_length=300)
-    kegiatan: str | None = Field(default=None, max_length=300)
-    code: str | None = Field(default=None, max_length=40)
-    name: str | None = Field(default=None, max_length=300)
-    strategy: str | None = Field(default=None, json_schema_extra=STRATEGY_ENUM)
-    funding_source: str | None = Field(default=None, json_schema_extra=FUNDING_ENUM)
-    budget: int | None = Field(default=None, description=(
+    program: str = Field(default=None, max_length=300, **TEXT)
+    kegiatan: str = Field(default=None, max_length=300, **TEXT)
+    code: str = Field(default=None, max_length=40,
+                      **documented(pattern=r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.\d{4}$"))
+    name: str = Field(default=None, max_length=300, **TEXT)
+    strategy: str = Field(default=None, json_schema_extra=STRATEGY_ENUM)
+    funding_source: str = Field(default=None, json_schema_extra=FUNDING_ENUM)
+    budget: int = Field(default=None, **MONEY, description=(
         "Sebelum disepakati: pagu. Sesudah disepakati: nilai yang berbeda dari pagu murni dicatat sebagai "
         "revisi APBD-P (revision_reason wajib); pagu murni tetap tersimpan"))
-    budget_revised: int | None = Field(default=None, description="Pagu APBD-P baru (hanya setelah disepakati)")
+    budget_revised: int = Field(default=None, description="Pagu APBD-P baru (hanya setelah disepakati)", **MONEY)
     revision_reason: str | None = Field(default=None, max_length=1000)
-    region_ids: list[int] | None = None
-    target_beneficiaries: int | None = None
-    beneficiary_unit: str | None = Field(default=None, json_schema_extra=UNIT_ENUM)
-    indicators: list[IndicatorIn] | None = Field(default=None,
+    region_ids: list[Id] = Field(default=None, **documented(minItems=1, maxItems=MAX_REGIONS))
+    target_beneficiaries: int = Field(default=None, **COUNT)
+    beneficiary_unit: str = Field(default=None, json_schema_extra=UNIT_ENUM)
+    indicators: list[IndicatorIn] = Field(default=None, **documented(minItems=1, maxItems=MAX_INDICATORS),
                                                  description="Mengganti seluruh daftar; dicocokkan dengan id")
 
 

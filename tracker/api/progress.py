@@ -153,7 +153,7 @@ def upload_attachment(activity_id: int, year: int, quarter: int):
 
 
 @route("/attachments/<int:attachment_id>", "GET", summary="Unduh berkas bukti", tag="progress",
-       permission="progress.view", binary="application/octet-stream")
+       permission="progress.view", binary=tuple(uploads.EXTENSIONS))
 def download_attachment(attachment_id: int):
     attachment, _report, _agency = uploads.load_attachment(attachment_id, "progress.view", current_user)
     return uploads.send_attachment(attachment)

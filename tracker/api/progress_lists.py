@@ -8,9 +8,10 @@ from typing import Literal
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import Field
 
 from tracker.api.core import paginated, paginated_list, parse_body, route
-from tracker.api.params import AgencyFilter, YearQuery, id_field, quarter_field, year_field
+from tracker.api.params import MAX_ID, AgencyFilter, Query, YearQuery, id_field, quarter_field, year_field
 from tracker.api.progress_schemas import (
     ProgressBulkIn,
     ProgressBulkOut,
@@ -44,6 +45,10 @@ class ProgressQuery(AgencyFilter):
 
 class CompletenessQuery(YearQuery, AgencyFilter):
     pass
+
+
+class OneAgency(Query):
+    agency_id: int = Field(ge=1, le=MAX_ID, description="OPD yang laporannya diajukan (pengguna OPD: OPD-nya sendiri)")
 
 
 def _scoped_agency(agency_id: int | None) -> int | None:
@@ -81,12 +86,10 @@ def bulk_progress():
 
 @route("/progress/<int:year>/<int:quarter>/submit-complete", "POST",
        summary="Ajukan semua laporan lengkap satu OPD pada satu triwulan", tag="progress",
-       response=ProgressSubmitCompleteOut, permission="progress.submit", query=AgencyFilter)
-def submit_complete(year: int, quarter: int, params: AgencyFilter):
+       response=ProgressSubmitCompleteOut, permission="progress.submit", query=OneAgency)
+def submit_complete(year: int, quarter: int, params: OneAgency):
     _check_quarter(year, quarter)
     agency_id = _scoped_agency(params.agency_id)
-    if agency_id is None:
-        raise BadRequest(_("Parameter agency_id wajib diisi."), {"agency_id": _("Wajib diisi.")})
     result = batch.submit_complete(year, quarter, agency_id, current_user)
     db.session.commit()
     return jsonify({"submitted": [k[0] for k in result.done], "incomplete": result.incomplete,

@@ -9,26 +9,27 @@ from typing import Literal
 from flask import url_for
 from pydantic import Field
 
-from tracker.api.schemas import In, Out
+from tracker.api.schemas import Id, In, Out, Year, documented
 from tracker.progress import rules, workflow
 from tracker.progress.context import ItemContext
 from tracker.types import to_jakarta_iso
 
 
 class ProgressValueIn(In):
-    indicator_id: int
-    value: float | None = None
+    indicator_id: Id
+    value: float | None = Field(default=None, **documented(minimum=0))
 
 
 class ProgressIn(In):
-    budget_realized: int | None = None
-    physical_progress: float | None = None
-    progress_drop_reason: str | None = None
-    beneficiaries_reached: int | None = None
-    problems: str | None = None
-    follow_up: str | None = None
+    budget_realized: int | None = Field(default=None, **documented(minimum=0, maximum=rules.MAX_MONEY))
+    physical_progress: float | None = Field(default=None, **documented(minimum=0, maximum=100))
+    progress_drop_reason: str | None = Field(
+        default=None, **documented(maxLength=rules.TEXT_LIMITS["progress_drop_reason"]))
+    beneficiaries_reached: int | None = Field(default=None, **documented(minimum=0, maximum=rules.MAX_COUNT))
+    problems: str | None = Field(default=None, **documented(maxLength=rules.TEXT_LIMITS["problems"]))
+    follow_up: str | None = Field(default=None, **documented(maxLength=rules.TEXT_LIMITS["follow_up"]))
     indicator_values: list[ProgressValueIn] | None = Field(default=None, max_length=200)
-    version: int | None = None
+    version: int | None = Field(default=None, description="Wajib saat mengubah laporan yang sudah ada")
 
 
 class ProgressCommentIn(In):
@@ -41,9 +42,9 @@ class ProgressReturnIn(In):
 
 class ProgressBulkIn(In):
     action: Literal["submit", "verify", "return"]
-    year: int
+    year: Year
     quarter: int = Field(ge=1, le=4)
-    activity_ids: list[int] = Field(min_length=1, max_length=500)
+    activity_ids: list[Id] = Field(min_length=1, max_length=500)
     comment: str | None = Field(default=None, max_length=2000)
 
 

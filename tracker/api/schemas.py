@@ -4,13 +4,22 @@ and the OpenAPI document is generated from them, so the three cannot drift apart
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from tracker.types import to_jakarta_iso
 
 RoleName = Literal["admin", "coordinator", "agency", "company", "viewer"]
+# A row id, bounded as the database's INTEGER column is (a larger one is 'not found' on both databases).
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+def documented(**constraints) -> dict:
+    """Bounds stated in the document but checked by the feature's own rules, which answer with their
+    Indonesian messages (422) on every surface alike: pages, API, Excel."""
+    return {"json_schema_extra": constraints}
 RegionLevelName = Literal["kabupaten", "kecamatan", "desa"]
 
 
@@ -54,9 +63,9 @@ class AgencyIn(In):
 
 
 class AgencyPatch(In):
-    code: str | None = Field(default=None, min_length=1, max_length=30)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    short_name: str | None = Field(default=None, min_length=1, max_length=60)
+    code: str = Field(default=None, min_length=1, max_length=30)
+    name: str = Field(default=None, min_length=1, max_length=200)
+    short_name: str = Field(default=None, min_length=1, max_length=60)
     active: bool | None = None
     version: int
 
@@ -79,7 +88,7 @@ class CompanyIn(In):
 
 
 class CompanyPatch(In):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Field(default=None, min_length=1, max_length=200)
     sector: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=300)
     contact_name: str | None = Field(default=None, max_length=120)
@@ -103,7 +112,7 @@ class RegionIn(In):
     code: str = Field(min_length=1, max_length=20)
     name: str = Field(min_length=1, max_length=120)
     level: RegionLevelName
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class RegionOut(Out):
@@ -132,18 +141,18 @@ class UserIn(In):
     full_name: str = Field(default="", max_length=120)
     email: str = Field(default="", max_length=200)
     role: RoleName
-    agency_id: int | None = None
-    company_id: int | None = None
-    password: str = Field(max_length=256)
+    agency_id: Id | None = None
+    company_id: Id | None = None
+    password: str = Field(max_length=256, **documented(minLength=12))
 
 
 class UserPatch(In):
     full_name: str | None = Field(default=None, max_length=120)
     email: str | None = Field(default=None, max_length=200)
-    role: RoleName | None = None
-    agency_id: int | None = None
-    company_id: int | None = None
-    active: bool | None = None
+    role: RoleName = None
+    agency_id: Id | None = None
+    company_id: Id | None = None
+    active: bool = None
     version: int
 
 
@@ -187,7 +196,7 @@ class LockIn(In):
 
 
 class UnlockIn(In):
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=500, **documented(minLength=1))
 
 
 class PeriodPatch(In):

@@ -10,7 +10,7 @@ from tracker.types import to_jakarta_iso
 
 
 @route("/tokens", "POST", summary="Tukar nama pengguna dan kata sandi dengan token API", tag="auth",
-       body=TokenIn, response=TokenOut, status=201, public=True)
+       body=TokenIn, response=TokenOut, status=201, public=True, statuses=(429,))
 def create_token():
     body = parse_body(TokenIn)
     ip = request.remote_addr or ""

@@ -33,6 +33,7 @@ from tracker.plans.excel import (
 )
 from tracker.plans.validation import RegionIndex, clean_activity, indicator_warnings, parse_int
 from tracker.reference.models import Agency
+from tracker.security import strip_control_characters
 
 MAX_ROWS = 20_000
 REGION_CODE = re.compile(r"^\s*(\d{2}\.\d{2}\.\d{2}(?:\.\d{4})?)(?!\d)")
@@ -118,7 +119,7 @@ def _read_sheet(ws, sheet: str, columns, required, errors) -> list[_Row]:
 def _text(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value if value is None or isinstance(value, str) else str(value)
+    return value if value is None else strip_control_characters(value if isinstance(value, str) else str(value))
 
 
 def _region_ids(raw: Any, index: RegionIndex) -> tuple[list[int], str | None]:

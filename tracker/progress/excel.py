@@ -27,6 +27,7 @@ from tracker.progress.batch import save_many
 from tracker.progress.numbers import parse_number
 from tracker.progress.uploads import XLSX, detect_type
 from tracker.reference.models import Agency
+from tracker.security import strip_control_characters
 from tracker.types import jakarta_now
 
 ACTIVITY_SHEET, INDICATOR_SHEET, INFO_SHEET = "Kegiatan", "Indikator", "Info"
@@ -225,7 +226,7 @@ def _text(raw) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return str(raw).strip()
+    return strip_control_characters(str(raw)).strip()
 
 
 def import_quarter(data: bytes, year: int, quarter: int, agency_id: int | None, user) -> ImportResult:
