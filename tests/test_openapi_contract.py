@@ -190,3 +190,10 @@ def test_the_reference_page_works_offline(client):
 def test_admins_find_the_reference_in_the_navigation(make_user, client_as):
     assert "/api/v1/docs" in client_as(make_user(role="admin")).get("/").get_data(as_text=True)
     assert "/api/v1/docs" not in client_as(make_user(role="viewer")).get("/").get_data(as_text=True)
+
+
+def test_a_body_of_optional_fields_may_be_left_out(doc, admin_api):
+    lock = doc["paths"]["/api/v1/periods/{year}/{quarter}/lock"]["post"]["requestBody"]
+    assert lock["required"] is False
+    assert doc["paths"]["/api/v1/activities"]["post"]["requestBody"]["required"] is True
+    assert admin_api.post("/api/v1/periods/2025/1/lock").status_code == 200

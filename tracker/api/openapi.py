@@ -99,7 +99,9 @@ def _request_body(op: Operation, ref) -> dict | None:
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}}}}}}
     if op.body is not None:
-        return {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+        # A body of optional fields only may be left out (``parse_body`` reads nothing as ``{}``).
+        required = any(field.is_required() for field in op.body.model_fields.values())
+        return {"required": required, "content": {"application/json": {"schema": ref(op.body)}}}
     return None
 
 
@@ -137,7 +139,7 @@ def build_document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "TKPK Tracker API", "version": "1.0.0",
                  "description": "API JSON TKPK Tracker. Autentikasi: POST /api/v1/tokens, lalu header "
-                                "Authorization: Bearer <token>. Referensi yang dapat dijelajahi: /api/v1/docs."},
+                                "Authorization: Bearer TOKEN. Referensi yang dapat dijelajahi: /api/v1/docs."},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
