@@ -68,6 +68,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "progress.edit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
     "progress.submit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
     "progress.review": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # CSR (TJSL): company users their own company only; OPD users read, never change
+    "csr.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER, Role.COMPANY}),
+    "csr.edit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COMPANY}),
+    "csr.submit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COMPANY}),
+    "csr.review": frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 

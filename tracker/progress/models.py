@@ -9,10 +9,8 @@ from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.review import DRAFT, RETURNED, STATUS_CHECK, STATUSES, SUBMITTED, VERIFIED  # noqa: F401
 from tracker.types import UTCDateTime, utcnow
-
-DRAFT, SUBMITTED, RETURNED, VERIFIED = "draft", "submitted", "returned", "verified"
-STATUSES = (DRAFT, SUBMITTED, RETURNED, VERIFIED)
 
 
 class ProgressReport(db.Model):
@@ -26,7 +24,7 @@ class ProgressReport(db.Model):
     __tablename__ = "progress_report"
     __table_args__ = (
         UniqueConstraint("activity_id", "year", "quarter"),
-        CheckConstraint("status IN ('draft', 'submitted', 'returned', 'verified')", name="status"),
+        CheckConstraint(STATUS_CHECK, name="status"),
         CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
         CheckConstraint("budget_realized IS NULL OR budget_realized >= 0", name="budget_nonnegative"),
         CheckConstraint("physical_progress IS NULL OR (physical_progress >= 0 AND physical_progress <= 100)",

@@ -1,97 +1,56 @@
-"""The status machine of a quarterly report: the one place pages, API and Excel import ask.
+"""Who may move a quarterly report through the shared review machine (``tracker.review``): the one
+place pages, API and Excel import ask.
 
-    draft ──submit──▶ submitted ──verify──▶ verified
-                        │   ▲
-                   return   submit
-                        ▼   │
-                       returned   (edited while returned, then submitted again)
-
-``save`` (create or edit the figures) is allowed while a report is ``draft`` or ``returned`` (or not
-yet written).  Every action is refused, in this order, with: 403 for a role without the permission,
-404 for another OPD's activity, 423 when the quarter is locked, 409 for the wrong state.
+Every action is refused, in this order, with: 403 for a role without the permission, 404 for another
+OPD's activity, 423 when the quarter is locked, 409 for the wrong state.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracker.audit import services as audit
 from tracker.authz import can, ensure_agency_access, may_see_agency
-from tracker.errors import AppError, Conflict, ValidationFailed
+from tracker.errors import AppError, ValidationFailed
 from tracker.extensions import db
 from tracker.periods.services import ensure_unlocked, quarter_label
-from tracker.progress.models import DRAFT, RETURNED, SUBMITTED, VERIFIED, ProgressEvent
+from tracker.progress.models import ProgressEvent
+from tracker.review import (  # noqa: F401  (the machine's names, as progress code has always used them)
+    ACTION_LABELS,
+    ACTIONS,
+    EDITABLE,
+    MAX_COMMENT,
+    RETURN,
+    SAVE,
+    STATUS_BADGES,
+    STATUS_LABELS,
+    SUBMIT,
+    TRANSITIONS,
+    VERIFY,
+    check_state,
+    clean_comment,
+    next_status,
+    status_label,
+)
 from tracker.types import utcnow
 
-SAVE, SUBMIT, VERIFY, RETURN = "save", "submit", "verify", "return"
-ACTIONS = (SAVE, SUBMIT, VERIFY, RETURN)
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (DRAFT, SUBMIT): SUBMITTED,
-    (RETURNED, SUBMIT): SUBMITTED,
-    (SUBMITTED, VERIFY): VERIFIED,
-    (SUBMITTED, RETURN): RETURNED,
-}
-EDITABLE = frozenset({DRAFT, RETURNED})
 PERMISSION = {
     SAVE: "progress.edit",
     SUBMIT: "progress.submit",
     VERIFY: "progress.review",
     RETURN: "progress.review",
 }
-MAX_COMMENT = 2000
-
-STATUS_LABELS = {
-    None: _l("Belum diisi"),
-    DRAFT: _l("Draf"),
-    SUBMITTED: _l("Diajukan"),
-    RETURNED: _l("Dikembalikan"),
-    VERIFIED: _l("Terverifikasi"),
-}
-STATUS_BADGES = {
-    None: "text-bg-light border",
-    DRAFT: "text-bg-secondary",
-    SUBMITTED: "text-bg-primary",
-    RETURNED: "text-bg-danger",
-    VERIFIED: "text-bg-success",
-}
-ACTION_LABELS = {
-    "create": _l("Dibuat"),
-    "update": _l("Diubah"),
-    SUBMIT: _l("Diajukan"),
-    VERIFY: _l("Diverifikasi"),
-    RETURN: _l("Dikembalikan"),
-    "attach": _l("Berkas ditambahkan"),
-    "detach": _l("Berkas dihapus"),
-}
 
 
-def status_label(status: str | None) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-def _state_message(action: str, status: str | None) -> str:
-    label = status_label(status)
-    if action == SAVE:
-        return _("Laporan berstatus %(s)s tidak dapat diubah; hanya draf atau yang dikembalikan yang dapat diubah.", s=label)
-    if status is None:
-        return _("Laporan belum diisi; simpan dulu sebelum diajukan.")
-    if action == SUBMIT:
-        return _("Laporan berstatus %(s)s tidak dapat diajukan.", s=label)
-    if action == VERIFY:
-        return _("Hanya laporan yang diajukan yang dapat diverifikasi (status sekarang: %(s)s).", s=label)
-    return _("Hanya laporan yang diajukan yang dapat dikembalikan (status sekarang: %(s)s).", s=label)
+def _noun() -> str:
+    return _("Laporan")
 
 
 def check(action: str, status: str | None, agency_id: int, period, user) -> None:
     """Raise what the caller must show if ``user`` may not do ``action`` now; return quietly otherwise."""
     ensure_agency_access(agency_id, PERMISSION[action], user)
     ensure_unlocked(period)
-    if action == SAVE:
-        if status is not None and status not in EDITABLE:
-            raise Conflict(_state_message(action, status))
-    elif (status, action) not in TRANSITIONS:
-        raise Conflict(_state_message(action, status))
+    check_state(action, status, _noun())
 
 
 def allowed(action: str, status: str | None, agency_id: int, period, user) -> bool:
@@ -139,18 +98,14 @@ def transition(ctx, action: str, user, comment: str = ""):
     report = ctx.report
     activity = ctx.activity
     check(action, report.status if report is not None else None, activity.agency_id, ctx.period, user)
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ValidationFailed(_("Komentar terlalu panjang."), {"comment": _("Maksimal %(n)d karakter.", n=MAX_COMMENT)})
-    if action == RETURN and not comment:
-        raise ValidationFailed(_("Komentar wajib diisi saat mengembalikan laporan."), {"comment": _("Wajib diisi.")})
+    comment = clean_comment(action, comment, _noun())
     if action == SUBMIT:
         missing = missing_for_submit(report, activity.indicators)
         if missing:
             raise ValidationFailed(_("Laporan belum lengkap; lengkapi dulu sebelum diajukan."), missing)
     before_status = report.status
     now = utcnow()
-    report.status = TRANSITIONS[(before_status, action)]
+    report.status = next_status(before_status, action)
     report.updated_by_id = user.id
     if action == SUBMIT:
         report.submitted_at = now

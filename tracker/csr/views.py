@@ -1,0 +1,3 @@
+"""CSR pages."""
+
+from tracker.csr import bp  # noqa: F401
