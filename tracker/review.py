@@ -13,10 +13,15 @@ not written yet); a return needs a comment.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.errors import Conflict, ValidationFailed
+from tracker.types import UTCDateTime, utcnow
 
 DRAFT, SUBMITTED, RETURNED, VERIFIED = "draft", "submitted", "returned", "verified"
 STATUSES = (DRAFT, SUBMITTED, RETURNED, VERIFIED)
@@ -56,6 +61,32 @@ ACTION_LABELS = {
     "attach": _l("Berkas ditambahkan"),
     "detach": _l("Berkas dihapus"),
 }
+
+
+class ReviewedMixin:
+    """The columns of an item that goes through the machine: its status and who moved it, when."""
+
+    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ReviewEventMixin:
+    """One line of an item's own history: saved, submitted, verified, returned, files (the item's
+    foreign key is the feature's own)."""
+
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str | None] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
 
 
 def status_label(status: str | None) -> str:

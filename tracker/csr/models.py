@@ -12,8 +12,9 @@ from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.files import StoredFileMixin
 from tracker.reference.models import Company, Region
-from tracker.review import DRAFT, STATUS_CHECK
+from tracker.review import STATUS_CHECK, ReviewedMixin, ReviewEventMixin
 from tracker.types import UTCDateTime, utcnow
 
 CASH, IN_KIND = "cash", "in_kind"
@@ -78,7 +79,7 @@ class CsrRevision(db.Model):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
-class CsrContribution(db.Model):
+class CsrContribution(ReviewedMixin, db.Model):
     """Money paid or goods and services given against a commitment, with its evidence; reviewed."""
 
     __tablename__ = "csr_contribution"
@@ -98,15 +99,6 @@ class CsrContribution(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     beneficiaries: Mapped[int] = mapped_column(BigInteger, default=0)
     beneficiary_unit: Mapped[str] = mapped_column(String(20), default="KK")
-    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
-    review_comment: Mapped[str] = mapped_column(Text, default="")
-    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -123,32 +115,19 @@ class CsrContribution(db.Model):
         return f"<CsrContribution c={self.commitment_id} {self.date} {self.status}>"
 
 
-class CsrEvent(db.Model):
+class CsrEvent(ReviewEventMixin, db.Model):
     """A contribution's own history: created, saved, submitted, verified, returned, files."""
 
     __tablename__ = "csr_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("csr_contribution.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(10))
-    to_status: Mapped[str | None] = mapped_column(String(10))
-    comment: Mapped[str] = mapped_column(Text, default="")
 
 
-class CsrAttachment(db.Model):
+class CsrAttachment(StoredFileMixin, db.Model):
     """An evidence file of a contribution; the bytes live under UPLOAD_FOLDER/csr."""
 
     __tablename__ = "csr_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("csr_contribution.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.review import DRAFT, RETURNED, STATUS_CHECK, STATUSES, SUBMITTED, VERIFIED  # noqa: F401
+from tracker.files import StoredFileMixin
+from tracker.review import (  # noqa: F401  (the statuses, as progress code has always imported them)
+    DRAFT,
+    RETURNED,
+    STATUS_CHECK,
+    STATUSES,
+    SUBMITTED,
+    VERIFIED,
+    ReviewedMixin,
+    ReviewEventMixin,
+)
 from tracker.types import UTCDateTime, utcnow
 
 
-class ProgressReport(db.Model):
+class ProgressReport(ReviewedMixin, db.Model):
     """An OPD's report on one activity for one quarter.
 
     ``budget_realized`` is the money spent in this quarter only; the running total is the sum over the
@@ -38,21 +48,12 @@ class ProgressReport(db.Model):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
     year: Mapped[int]
     quarter: Mapped[int]
-    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
     budget_realized: Mapped[int | None] = mapped_column(BigInteger)
     physical_progress: Mapped[float | None] = mapped_column(Float)
     progress_drop_reason: Mapped[str] = mapped_column(Text, default="")
     beneficiaries_reached: Mapped[int | None] = mapped_column(BigInteger)
     problems: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str] = mapped_column(Text, default="")
-    review_comment: Mapped[str] = mapped_column(Text, default="")
-    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -82,35 +83,22 @@ class IndicatorValue(db.Model):
     value: Mapped[float] = mapped_column(Float)
 
 
-class ProgressEvent(db.Model):
+class ProgressEvent(ReviewEventMixin, db.Model):
     """The item's own history: created, saved, submitted, verified, returned, files added/removed."""
 
     __tablename__ = "progress_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("progress_report.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(10))
-    to_status: Mapped[str | None] = mapped_column(String(10))
-    comment: Mapped[str] = mapped_column(Text, default="")
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     """An evidence file; the bytes live under UPLOAD_FOLDER with a generated name."""
 
     __tablename__ = "progress_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("progress_report.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
 
 class ReminderLog(db.Model):
