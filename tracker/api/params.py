@@ -1,8 +1,8 @@
 """Query parameters as pydantic models: one declaration validates the request and writes the
 OpenAPI document's ``parameters``, so what the document allows is exactly what the code accepts.
 
-A query string is text, so numbers are parsed strictly here ("12", not "12.0", "1_2" or " 12")
-before pydantic checks bounds, choices and lengths.  Empty values count as absent (``?year=``), the
+A query string is text, so numbers are parsed strictly here ("12", not "12.0", "1_2", " 12" or "")
+before pydantic checks bounds, choices and lengths.  An empty search text counts as absent, the
 first of a repeated parameter counts, unknown parameters are ignored.  Any problem is ``400
 bad_request`` with the parameter named in ``fields``.
 """
@@ -82,7 +82,7 @@ def _base_type(annotation: Any) -> Any:
 
 
 def parse_query(model: type[Query]) -> Query:
-    raw = {name: value for name, value in request.args.items() if value != ""}
+    raw = dict(request.args.items())
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for name, info in model.model_fields.items():
@@ -90,6 +90,8 @@ def parse_query(model: type[Query]) -> Query:
             continue
         text = raw[name]
         kind = _base_type(info.annotation)
+        if text == "" and kind is str:
+            continue  # an empty search is no search
         if kind is int:
             if not INTEGER_TEXT.fullmatch(text):
                 problems[name] = _("Harus bilangan bulat.")
