@@ -31,7 +31,7 @@ translations: $(MO)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --ignore-dirs ".* __pycache__" \
 		-o tracker/translations/messages.pot --no-location .
-	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
 
 run: $(STAMP) translations
 	$(FLASK) db upgrade

@@ -217,7 +217,8 @@ def test_allowed_roles_with_missing_ids_never_get_a_server_error(app, role_clien
 def test_signed_in_roles_can_use_login_only_pages(app, role_clients):
     for role in ROLES:
         browser, api = role_clients[role]
-        assert browser.get("/").status_code == 200, role
+        # a company's officer is sent on from the home page to their company's CSR page
+        assert browser.get("/", follow_redirects=True).status_code == 200, role
         assert browser.get("/account/password").status_code == 200, role
 
 

@@ -199,10 +199,10 @@ BADGE = re.compile(r'<span class="badge text-bg-light">([^<]*)</span>')
 def test_nav_shows_the_roles_name_in_the_ui_language(make_user, client_as, role):
     indonesian, english = ROLE_NAMES[role]
     browser = client_as(make_user(role=role))
-    badges = BADGE.findall(page(browser.get("/")))
+    badges = BADGE.findall(page(browser.get("/", follow_redirects=True)))
     assert badges == [indonesian], badges
     assert browser.post("/language", data={"lang": "en", "next": "/"}).status_code in (302, 303)
-    html = page(browser.get("/"))
+    html = page(browser.get("/", follow_redirects=True))
     assert '<html lang="en">' in html
     assert BADGE.findall(html) == [english]
     if role != "admin":  # "Administrator" contains "admin"; the others must not show the code at all

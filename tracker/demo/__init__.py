@@ -51,9 +51,9 @@ class DemoContext:
 
 
 def _sections():
-    from tracker.demo import people, plans, progress, reference
+    from tracker.demo import csr, people, plans, progress, reference
 
-    return [reference.load, people.load, plans.load, progress.load]
+    return [reference.load, people.load, plans.load, progress.load, csr.load]
 
 
 def demo_years(scale: str, current_year: int) -> list[int]:

@@ -1,8 +1,9 @@
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
+from tracker.authz import Role
 from tracker.extensions import db
 from tracker.main import bp
 from tracker.periods import services as periods
@@ -22,6 +23,8 @@ def home_year(years: list[int]) -> int:
 @bp.route("/")
 @login_required
 def home():
+    if current_user.role == Role.COMPANY:
+        return redirect(url_for("csr.index"), code=303)  # a company's officer works on their CSR page
     years = years_with_plans(None)  # the quarters shown are everyone's, so are the years
     year = home_year(years)
     counts = {

@@ -54,6 +54,23 @@ def activity_has_progress(activity_id: int) -> bool:
     return bool(activities_with_progress([activity_id]))
 
 
+# Features that show something on an activity's page (CSR commitments supporting it...) register a
+# panel the same way: ``panel(activity)`` returns ``(template name, context)`` or None (nothing to show,
+# or not for this user), and the detail page includes each template with its context as ``panel``.
+
+ActivityPanel = Callable[[Activity], "tuple[str, dict] | None"]
+_panels: dict[str, ActivityPanel] = {}
+
+
+def register_activity_panel(name: str, panel: ActivityPanel) -> None:
+    _panels[name] = panel
+
+
+def activity_panels(activity: Activity) -> list[tuple[str, dict]]:
+    """The registered panels that have something to show on this activity's page, in registration order."""
+    return [shown for shown in (panel(activity) for panel in _panels.values()) if shown is not None]
+
+
 # ---- loading --------------------------------------------------------------------------------------
 
 def activity_options():

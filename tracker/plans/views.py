@@ -103,7 +103,8 @@ def detail(activity_id: int):
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     has_progress = services.activity_has_progress(activity.id)
     return render_template("plans/detail.html", activity=activity, plan=plan, users=users, has_progress=has_progress,
-                           warnings=indicator_warnings(stored_indicator_dicts(activity)), delete_form=AgreeForm())
+                           warnings=indicator_warnings(stored_indicator_dicts(activity)), delete_form=AgreeForm(),
+                           panels=services.activity_panels(activity))
 
 
 @bp.route("/activities/<int:activity_id>/delete", methods=["POST"])
