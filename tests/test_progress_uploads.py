@@ -166,3 +166,34 @@ def test_delete_only_while_editable(app, setup):
 def test_path_in_name_is_stripped(setup):
     r = upload(setup["api"]["opd"], setup["activity"], PDF_BYTES, "../../etc/passwd.pdf")
     assert r.status_code == 201 and r.get_json()["original_name"] == "passwd.pdf"
+
+
+@pytest.mark.parametrize("surface", ["page", "api"])
+def test_a_failed_commit_leaves_no_stored_file(app, setup, client_as, monkeypatch, surface):
+    """The file is written before the row is committed; when the commit fails, both are gone."""
+    from sqlalchemy.exc import OperationalError
+
+    activity = setup["activity"]
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], "progress")
+    before = {f for _root, _dirs, names in os.walk(folder) for f in names}
+    web = client_as(setup["users"]["opd"]) if surface == "page" else None
+
+    real_commit = db.session.commit
+    stored_files = lambda: {f for _root, _dirs, names in os.walk(folder) for f in names}  # noqa: E731
+
+    def failing_commit():
+        # Only the commit that would keep a freshly stored file fails (sign-in and others go through).
+        if stored_files() - before:
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        return real_commit()
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    if surface == "page":
+        response = web.post(f"/progress/2025/2/activity/{activity.id}/attachments",
+                            data={"file": (io.BytesIO(PDF_BYTES), "sp2d.pdf")}, content_type="multipart/form-data")
+    else:
+        response = upload(setup["api"]["opd"], activity, PDF_BYTES, "sp2d.pdf")
+    monkeypatch.undo()
+    assert response.status_code == 500  # the database failed, not the user: logged, no trace shown
+    assert stored_files() == before
+    assert db.session.scalar(select(Attachment.id).limit(1)) is None

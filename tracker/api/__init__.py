@@ -6,8 +6,18 @@ from tracker.api.core import bp
 
 
 def init_app(app: Flask) -> None:
-    from tracker.api import openapi, periods, plans, progress, progress_lists, reference, tokens, users  # noqa: F401
-    from tracker.api import csr, csr_lists  # noqa: F401
+    from tracker.api import (  # noqa: F401  (importing a route module registers its routes)
+        csr,
+        csr_lists,
+        openapi,
+        periods,
+        plans,
+        progress,
+        progress_lists,
+        reference,
+        tokens,
+        users,
+    )
     from tracker.extensions import csrf
 
     # Cookie-less bearer authentication: cross-site requests cannot ride on a session here.

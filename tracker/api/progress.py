@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import files
 from tracker.api.core import given_fields, paginated_list, parse_body, route
 from tracker.api.progress_schemas import (
     ProgressAttachmentOut,
@@ -142,13 +143,8 @@ def upload_attachment(activity_id: int, year: int, quarter: int):
     if not request.mimetype.startswith("multipart/"):
         raise BadRequest(_("Gunakan multipart/form-data dengan field 'file'."))
     attachment = uploads.add_attachment(ctx, request.files.get("file"), current_user)
-    body, stored = attachment_dict(attachment), attachment.stored_name
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.remove_file(stored)
-        raise
+    body = attachment_dict(attachment)
+    files.commit_or_remove(uploads.AREA, attachment.stored_name)
     return jsonify(body), 201
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import files
 from tracker.authz import agency_scope, can, ensure_agency_access, permission_required
 from tracker.errors import AppError, Locked, ValidationFailed
 from tracker.extensions import db
@@ -253,14 +254,15 @@ def attachment_upload(year: int, quarter: int, activity_id: int):
                              for_write=True)
     try:
         attachment = uploads.add_attachment(ctx, request.files.get("file"), current_user)
-        db.session.commit()
     except AppError as err:
         db.session.rollback()
         if err.status == 413:
             raise
         flash(err.message + (" " + " ".join(err.fields.values()) if err.fields else ""), "danger")
     else:
-        flash(_("Berkas %(n)s diunggah.", n=attachment.original_name), "success")
+        name = attachment.original_name
+        files.commit_or_remove(uploads.AREA, attachment.stored_name)  # a failed commit leaves no orphan file
+        flash(_("Berkas %(n)s diunggah.", n=name), "success")
     return redirect(item_url(ctx) + "#berkas", code=303)
 
 
