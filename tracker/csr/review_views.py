@@ -15,7 +15,7 @@ from tracker.csr import bp, queries, services
 from tracker.csr.forms import ActionForm
 from tracker.csr.models import CsrContribution
 from tracker.csr.validation import STRATEGIES
-from tracker.csr.views import endpoints, opt_year
+from tracker.csr.views import opt_year
 from tracker.errors import AppError
 from tracker.extensions import db
 from tracker.forms import opt_int
@@ -133,7 +133,6 @@ def summary():
         kecamatan=db.session.execute(select(Region.id, Region.name).where(Region.level == "kecamatan")
                                      .order_by(Region.code)).all(),
         queue_count=db.session.scalar(select(func.count()).select_from(queries.review_queue().subquery()))
-        if can(current_user, "csr.review") else 0,
-        excel_endpoints=endpoints("csr.summary_xlsx", "csr.contributions_xlsx"))
+        if can(current_user, "csr.review") else 0)
 
 

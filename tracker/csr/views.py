@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,11 +33,6 @@ def register_template_globals(state):
     # Globals, not a context processor: the imported macros of csr/_macros.html see them too.
     state.app.jinja_env.globals.update(csr_status_label=status_label, csr_status_badge=STATUS_BADGES.get,
                                        csr_kind_label=lambda kind: str(KIND_LABELS.get(kind, kind)))
-
-
-def endpoints(*names: str) -> set[str]:
-    """Which of these routes exist (the Excel ones come with ``tracker.csr.excel_views``)."""
-    return {name for name in names if name in current_app.view_functions}
 
 
 def year_arg(default: int | None) -> int | None:
@@ -126,7 +121,6 @@ def company(company_id: int):
     return render_template("csr/company.html", company=company, year=year,
                            years=sorted(set(years) | {year, default_year([])}, reverse=True),
                            place_label=place_label, action_form=ActionForm(),
-                           excel_endpoints=endpoints("csr.template_xlsx", "csr.excel_upload", "csr.contributions_xlsx"),
                            **data)
 
 
