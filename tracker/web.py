@@ -73,6 +73,45 @@ def save_form(form: FlaskForm, action):
     return result
 
 
+def upload_evidence(add, area: str) -> None:
+    """The pages' evidence upload, for any feature: ``add()`` stores the file and adds its row; the
+    commit keeps both or neither (``files.commit_or_remove``).  A refused file is a flash; a file over
+    the size limit is the 413 page."""
+    from tracker import files
+    from tracker.errors import AppError
+    from tracker.extensions import db
+
+    try:
+        attachment = add()
+    except AppError as err:
+        db.session.rollback()
+        if err.status == 413:
+            raise
+        flash(err.message + (" " + " ".join(err.fields.values()) if err.fields else ""), "danger")
+        return
+    name = attachment.original_name
+    files.commit_or_remove(area, attachment.stored_name)
+    flash(_("Berkas %(n)s diunggah.", n=name), "success")
+
+
+def delete_evidence(delete, area: str) -> None:
+    """The pages' evidence delete: ``delete()`` removes the row and returns the stored name; the file
+    goes only once the commit went through."""
+    from tracker import files
+    from tracker.errors import AppError
+    from tracker.extensions import db
+
+    try:
+        stored = delete()
+        db.session.commit()
+    except AppError as err:
+        db.session.rollback()
+        flash(err.message, "danger")
+        return
+    files.remove_stored(area, stored)
+    flash(_("Berkas dihapus."), "success")
+
+
 def form_status(form: FlaskForm) -> int:
     return 409 if getattr(form, "conflict", False) else 200
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker import files
 from tracker.auth.models import User
 from tracker.authz import can, permission_required
 from tracker.csr import bp, queries, services, uploads
@@ -21,7 +20,7 @@ from tracker.errors import AppError, Conflict, ValidationFailed
 from tracker.extensions import db
 from tracker.forms import form_version, opt_int
 from tracker.review import ACTION_LABELS, RETURN, SUBMIT, SUBMITTED, VERIFY
-from tracker.web import is_safe_next, save_form
+from tracker.web import delete_evidence, is_safe_next, save_form, upload_evidence
 
 
 def contribution_url(contribution_id: int, anchor: str = "") -> str:
@@ -191,17 +190,8 @@ def contribution_delete(contribution_id: int):
 @permission_required("csr.edit")
 def attachment_upload(contribution_id: int):
     contribution = services.get_contribution(contribution_id, "csr.edit", current_user)
-    try:
-        attachment = uploads.add_attachment(contribution, request.files.get("file"), current_user)
-        name = attachment.original_name
-        files.commit_or_remove(uploads.AREA, attachment.stored_name)
-    except AppError as err:
-        db.session.rollback()
-        if err.status == 413:
-            raise
-        flash(err.message + (" " + " ".join(err.fields.values()) if err.fields else ""), "danger")
-    else:
-        flash(_("Berkas %(n)s diunggah.", n=name), "success")
+    upload_evidence(lambda: uploads.add_attachment(contribution, request.files.get("file"), current_user),
+                    uploads.AREA)
     return redirect(contribution_url(contribution_id, "#berkas"), code=303)
 
 
@@ -217,13 +207,5 @@ def attachment_download(attachment_id: int):
 def attachment_delete(attachment_id: int):
     _attachment, contribution = uploads.load_attachment(attachment_id, "csr.edit", current_user)
     contribution_id = contribution.id
-    try:
-        stored = uploads.delete_attachment(attachment_id, current_user)
-        db.session.commit()
-    except AppError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-    else:
-        uploads.remove_file(stored)
-        flash(_("Berkas dihapus."), "success")
+    delete_evidence(lambda: uploads.delete_attachment(attachment_id, current_user), uploads.AREA)
     return redirect(contribution_url(contribution_id, "#berkas"), code=303)

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker import files
 from tracker.authz import agency_scope, can, ensure_agency_access, permission_required
 from tracker.errors import AppError, Locked, ValidationFailed
 from tracker.extensions import db
@@ -23,7 +22,7 @@ from tracker.plans.models import Activity
 from tracker.progress import batch, bp, context, excel, queries, reminders, rules, services, uploads, workflow
 from tracker.progress.forms import ActionForm, CommentForm, UploadForm, payload_from, report_form
 from tracker.reference.models import Agency
-from tracker.web import apply_errors, is_safe_next, page_arg
+from tracker.web import apply_errors, delete_evidence, is_safe_next, page_arg, upload_evidence
 
 PER_PAGE = 50
 
@@ -252,17 +251,7 @@ def item_return(year: int, quarter: int, activity_id: int):
 def attachment_upload(year: int, quarter: int, activity_id: int):
     ctx = context.load_item(activity_id, year, quarter, permission="progress.edit", user=current_user,
                              for_write=True)
-    try:
-        attachment = uploads.add_attachment(ctx, request.files.get("file"), current_user)
-    except AppError as err:
-        db.session.rollback()
-        if err.status == 413:
-            raise
-        flash(err.message + (" " + " ".join(err.fields.values()) if err.fields else ""), "danger")
-    else:
-        name = attachment.original_name
-        files.commit_or_remove(uploads.AREA, attachment.stored_name)  # a failed commit leaves no orphan file
-        flash(_("Berkas %(n)s diunggah.", n=name), "success")
+    upload_evidence(lambda: uploads.add_attachment(ctx, request.files.get("file"), current_user), uploads.AREA)
     return redirect(item_url(ctx) + "#berkas", code=303)
 
 
@@ -278,15 +267,7 @@ def attachment_download(attachment_id: int):
 def attachment_delete(attachment_id: int):
     attachment, report, _agency_id = uploads.load_attachment(attachment_id, "progress.edit", current_user)
     key = (report.activity_id, report.year, report.quarter)
-    try:
-        stored = uploads.delete_attachment(attachment_id, current_user)
-        db.session.commit()
-    except AppError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-    else:
-        uploads.remove_file(stored)
-        flash(_("Berkas dihapus."), "success")
+    delete_evidence(lambda: uploads.delete_attachment(attachment_id, current_user), uploads.AREA)
     return redirect(item_url(key) + "#berkas", code=303)
 
 
