@@ -226,6 +226,8 @@ def test_per_page_limit_500(admin_api, seven_agencies):
     for query in ("per_page=501", "per_page=0", "page=0", "page=-1", "page=abc", "per_page=1.5",
                   "page=99999999999999999999"):
         assert_error(admin_api.get(f"/api/v1/agencies?{query}"), 400, "bad_request")
+    # 2.0 is an integer to JSON Schema, so generated clients may send it
+    assert len(admin_api.get("/api/v1/agencies?per_page=2.0").get_json()["items"]) == 2
 
 
 # ---- versions, mass assignment ------------------------------------------------------------------

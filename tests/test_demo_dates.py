@@ -192,7 +192,7 @@ ROLE_NAMES = {
     "company": ("Perusahaan (CSR)", "Company (CSR)"),
     "viewer": ("Pimpinan / Pemantau", "Leadership / observer"),
 }
-BADGE = re.compile(r'<span class="badge text-bg-light">([^<]*)</span>')
+BADGE = re.compile(r'<span class="badge text-bg-success nav-role">([^<]*)</span>')
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_NAMES))

@@ -73,6 +73,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "csr.edit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COMPANY}),
     "csr.submit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.COMPANY}),
     "csr.review": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # poverty statistics and targets: Bappeda writes, everyone reads (companies too: where the poor live)
+    "poverty.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER, Role.COMPANY}),
+    "poverty.edit": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # meetings: Bappeda records them; OPD users follow up their own agreements; company users read theirs
+    "meetings.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER, Role.COMPANY}),
+    "meetings.edit": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "agreements.update": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
+    "agreements.confirm": frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 

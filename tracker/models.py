@@ -8,7 +8,9 @@ def import_all_models() -> None:
     from tracker.audit import models as audit_models  # noqa: F401
     from tracker.auth import models as auth_models  # noqa: F401
     from tracker.csr import models as csr_models  # noqa: F401
+    from tracker.meetings import models as meetings_models  # noqa: F401
     from tracker.periods import models as periods_models  # noqa: F401
     from tracker.plans import models as plans_models  # noqa: F401
+    from tracker.poverty import models as poverty_models  # noqa: F401
     from tracker.progress import models as progress_models  # noqa: F401
     from tracker.reference import models as reference_models  # noqa: F401

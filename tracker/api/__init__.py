@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     from tracker.api import (  # noqa: F401  (importing a route module registers its routes)
         csr,
         csr_lists,
+        meetings,
         openapi,
         periods,
         plans,
+        poverty,
         progress,
         progress_lists,
         reference,

@@ -23,7 +23,8 @@ from tracker.security import CONTROL_CHARACTERS
 
 # Text the app accepts anywhere: no control characters but tab, line feed and carriage return.
 PLAIN_TEXT = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
-INTEGER_TEXT = re.compile(r"-?\d{1,15}")
+# "3.0" is an integer to JSON Schema (and so to generated clients), as it is in JSON bodies.
+INTEGER_TEXT = re.compile(r"-?\d{1,15}(?:\.0+)?")
 MAX_ID = 2**31 - 1  # what an INTEGER column holds, as the URL converter (tracker.register_converters)
 
 
@@ -96,7 +97,7 @@ def parse_query(model: type[Query]) -> Query:
             if not INTEGER_TEXT.fullmatch(text):
                 problems[name] = _("Harus bilangan bulat.")
                 continue
-            values[name] = int(text)
+            values[name] = int(text.partition(".")[0])
         elif kind is bool:
             if text not in ("0", "1", "true", "false"):
                 problems[name] = _("Harus 0, 1, true atau false.")

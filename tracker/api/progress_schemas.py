@@ -134,7 +134,7 @@ class ProgressCompletenessOut(Out):
 
 
 class ProgressTaskOut(Out):
-    kind: Literal["due", "late", "returned", "review"]
+    kind: Literal["due", "late", "returned", "review", "agreements_overdue", "agreements_confirm"]
     year: int
     quarter: int
     due_date: str

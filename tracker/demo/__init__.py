@@ -51,9 +51,9 @@ class DemoContext:
 
 
 def _sections():
-    from tracker.demo import csr, people, plans, progress, reference
+    from tracker.demo import csr, meetings, people, plans, poverty, progress, reference
 
-    return [reference.load, people.load, plans.load, progress.load, csr.load]
+    return [reference.load, people.load, plans.load, progress.load, csr.load, poverty.load, meetings.load]
 
 
 def demo_years(scale: str, current_year: int) -> list[int]:

@@ -6,6 +6,7 @@ from tracker.auth.models import User
 from tracker.authz import Role
 from tracker.extensions import db
 from tracker.main import bp
+from tracker.meetings.views_home import home_panel as meetings_panel
 from tracker.periods import services as periods
 from tracker.periods.models import Period
 from tracker.plans.queries import default_year, years_with_plans
@@ -36,7 +37,7 @@ def home():
     period_rows = db.session.scalars(select(Period).where(Period.year == year).order_by(Period.quarter)).all()
     choices = sorted(set(years) | {year}, reverse=True)
     return render_template("main/home.html", counts=counts, periods=period_rows, year=year, years=choices,
-                           is_late=periods.is_late, user=current_user)
+                           is_late=periods.is_late, user=current_user, meetings_panel=meetings_panel(current_user))
 
 
 @bp.route("/health")

@@ -2,16 +2,22 @@
 
 Shown in the app ("Tugas") and, when an SMTP server is configured, sent by e-mail by
 ``flask --app wsgi reminders send`` (for cron).
+
+Features above progress add their own tasks without progress importing them: at start-up they call
+``register_task_source(name, source, kinds)``; ``source(user, today)`` returns extra ``Task`` objects
+that carry their own ``message`` (and a link: ``endpoint`` + ``params``), and ``kinds`` gives each new
+kind its place in the list.
 """
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -29,19 +35,38 @@ from tracker.progress.models import RETURNED, SUBMITTED, ProgressReport, Reminde
 
 @dataclass
 class Task:
-    kind: str  # due | late | returned | review
+    kind: str  # due | late | returned | review, or a registered source's kind
     year: int
     quarter: int
     due_date: date
     count: int
     agency_id: int | None = None
     items: list = field(default_factory=list)  # returned: (activity_id, code, name, comment)
+    message: str | None = None  # a ready sentence (registered sources); ``text()`` returns it
+    endpoint: str | None = None  # where the task links to (registered sources), with ``params``
+    params: dict = field(default_factory=dict)
+    badge: str | None = None  # a short label shown next to it
+    details: list[str] = field(default_factory=list)  # lines listed under it in the e-mail
 
     @property
     def label(self) -> str:
         return _("Triwulan %(q)s %(y)s", q=quarter_label(self.quarter), y=self.year)
 
+    @property
+    def href(self) -> str | None:
+        """The link of a registered source's task (None when it has none, or its page does not exist)."""
+        if not self.endpoint:
+            return None
+        from werkzeug.routing import BuildError
+
+        try:
+            return url_for(self.endpoint, **self.params)
+        except (BuildError, RuntimeError):
+            return None
+
     def text(self) -> str:
+        if self.message:
+            return self.message
         if self.kind == "due":
             return _("%(n)d kegiatan belum diajukan untuk %(p)s; batas waktu %(d)s.",
                      n=self.count, p=self.label, d=date_id(self.due_date))
@@ -51,6 +76,21 @@ class Task:
         if self.kind == "returned":
             return _("%(n)d laporan %(p)s dikembalikan Bappeda dan perlu diperbaiki.", n=self.count, p=self.label)
         return _("%(n)d laporan %(p)s menunggu verifikasi.", n=self.count, p=self.label)
+
+
+# ---- tasks of other features ---------------------------------------------------------------------------
+
+TaskSource = Callable[[object, date], list[Task]]
+KIND_ORDER = {"returned": 0, "late": 1, "due": 2, "review": 3}
+_sources: dict[str, TaskSource] = {}
+
+
+def register_task_source(name: str, source: TaskSource, kinds: dict[str, int] | None = None) -> None:
+    """``source(user, today)`` returns that feature's tasks for the user; ``kinds``: the position of each
+    new kind in the list (the built-in ones are 0–3).  Registering the same name again replaces it."""
+    _sources[name] = source
+    for kind, position in (kinds or {}).items():
+        KIND_ORDER.setdefault(kind, position)
 
 
 def _open_periods(years, today: date) -> list:
@@ -101,8 +141,9 @@ def tasks_for(user, today: date | None = None) -> list[Task]:
             p = pmap[(year, quarter)]
             if not p.locked:
                 tasks.append(Task("review", year, quarter, p.due_date, count))
-    order = {"returned": 0, "late": 1, "due": 2, "review": 3}
-    return sorted(tasks, key=lambda t: (order[t.kind], t.year, t.quarter))
+    for source in _sources.values():
+        tasks.extend(source(user, today))
+    return sorted(tasks, key=lambda t: (KIND_ORDER.get(t.kind, len(KIND_ORDER)), t.year, t.quarter))
 
 
 # ---- e-mail -------------------------------------------------------------------------------------------
@@ -127,6 +168,8 @@ def compose(user, tasks: list[Task]) -> EmailMessage:
         lines.append(f"- {task.text()}")
         for _id, code, name, comment in task.items[:20]:
             lines.append(f"    {code} {name}: {comment}")
+        for line in task.details[:20]:
+            lines.append(f"    {line}")
     lines += ["", _("Pesan ini dikirim otomatis; buka aplikasi untuk melihat rinciannya (menu Tugas).")]
     message.set_content("\n".join(lines))
     return message
