@@ -118,3 +118,11 @@ def test_old_login_failures_are_purged(app, make_user):
     usernames = list(db.session.scalars(select(LoginFailure.username)))
     assert usernames == [user.username]  # the three-day-old one is gone, the new one counted
     assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 1
+
+
+def test_superscript_digits_in_the_query_are_not_numbers(make_user, client_as):
+    """"²".isdigit() is true but int("²") fails: page and year arguments use isdecimal()."""
+    web = client_as(make_user(role="coordinator"))
+    for url in ("/plans/?page=%C2%B2", "/plans/?year=%C2%B2", "/?year=%C2%B2", "/csr/summary?year=%C2%B2",
+                "/meetings/?year=%C2%B2", "/poverty/?year=%C2%B2", "/periods/?year=%C2%B2", "/audit/?page=%C2%B2"):
+        assert web.get(url).status_code in (200, 302, 303), url

@@ -81,6 +81,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "meetings.edit": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "agreements.update": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
     "agreements.confirm": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # the quarterly evaluation: OPD users their own OPD's and the kabupaten's totals, never others' detail
+    "evaluation.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
 }
 
 

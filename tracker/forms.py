@@ -89,7 +89,7 @@ def opt_int(value) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isdecimal() and len(text) <= 9 else None
 
 
 def form_version(form) -> int:

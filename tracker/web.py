@@ -118,7 +118,7 @@ def form_status(form: FlaskForm) -> int:
 
 def page_arg() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 100000 else 1
 
 
 def page_url(page: int) -> str:

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from tracker.api import (  # noqa: F401  (importing a route module registers its routes)
         csr,
         csr_lists,
+        evaluation,
         meetings,
         openapi,
         periods,

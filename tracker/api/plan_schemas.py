@@ -24,6 +24,10 @@ MONEY = documented(minimum=0, maximum=MAX_BUDGET)
 COUNT = documented(minimum=0, maximum=MAX_COUNT)
 TARGET = documented(minimum=0, maximum=MAX_TARGET)
 TEXT = documented(minLength=1)
+TARGET_END_DOC = "Target Renstra PD/RPJMD akhir periode (Permendagri 86/2017 kolom 5); null = tidak dicatat"
+ACHIEVED_BEFORE_DOC = ("Realisasi capaian Renstra s.d. tahun lalu (kolom 6; untuk agregasi last: nilai akhir tahun "
+                       "lalu); null = tidak dicatat")
+RENSTRA_PATCH_DOC = ". Pada PATCH, kunci yang tidak dikirim membiarkan nilai tersimpan indikator itu"
 
 
 class IndicatorIn(In):
@@ -38,6 +42,9 @@ class IndicatorIn(In):
         json_schema_extra={"minItems": 4, "maxItems": 4,
                            "items": {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_TARGET},
                                                {"type": "null"}]}})
+    target_end: float | None = Field(default=None, description=TARGET_END_DOC + RENSTRA_PATCH_DOC, **TARGET)
+    achieved_before: float | None = Field(default=None, description=ACHIEVED_BEFORE_DOC + RENSTRA_PATCH_DOC,
+                                          **TARGET)
 
 
 class ActivityIn(In):
@@ -96,6 +103,8 @@ class IndicatorOut(Out):
     aggregation: str
     target: float
     quarter_targets: list[float | None]
+    target_end: float | None = Field(description=TARGET_END_DOC)
+    achieved_before: float | None = Field(description=ACHIEVED_BEFORE_DOC)
 
 
 class RevisionOut(Out):

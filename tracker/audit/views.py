@@ -138,7 +138,7 @@ def index():
     for entry in pagination.items:
         link = None
         page = ENTITY_PAGES.get(entry.entity)
-        if page and entry.entity_id.isdigit() and can(current_user, page[2]):
+        if page and entry.entity_id.isdecimal() and can(current_user, page[2]):
             link = url_for(page[0], **{page[1]: int(entry.entity_id)})
         rows.append({
             "entry": entry, "link": link,

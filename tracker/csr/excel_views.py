@@ -46,7 +46,7 @@ def _download(data: bytes, filename: str) -> Response:
 
 def _int_arg(name: str, low: int = 1, high: int = 10**12) -> int | None:
     raw = (request.args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and low <= int(raw) <= high else None
+    return int(raw) if raw.isdecimal() and low <= int(raw) <= high else None
 
 
 def export_filters() -> queries.CsrFilters:

@@ -37,12 +37,12 @@ def register_template_globals(state):
 
 def year_arg(default: int | None) -> int | None:
     raw = (request.args.get("year") or "").strip()
-    return int(raw) if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR else default
+    return int(raw) if raw.isdecimal() and MIN_YEAR <= int(raw) <= MAX_YEAR else default
 
 
 def opt_year(raw) -> int | None:
     text = raw.strip() if isinstance(raw, str) else ""
-    return int(text) if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR else None
+    return int(text) if text.isdecimal() and MIN_YEAR <= int(text) <= MAX_YEAR else None
 
 
 def company_or_404(company_id: int, permission: str = "csr.view") -> Company:

@@ -1,4 +1,5 @@
-"""The home page (the year's quarters and the registry at a glance) and the health check."""
+"""The home page (each role's dashboard for the chosen quarter, then the year's quarters and the registry) and
+the health check."""
 
 from flask import Blueprint, Flask
 

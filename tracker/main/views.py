@@ -1,9 +1,11 @@
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
-from tracker.authz import Role
+from tracker.authz import Role, can
+from tracker.evaluation import dashboard
+from tracker.evaluation.ratings import rating_badge, rating_label
 from tracker.extensions import db
 from tracker.main import bp
 from tracker.meetings.views_home import home_panel as meetings_panel
@@ -16,9 +18,25 @@ from tracker.reference.models import Agency, Company, Region
 def home_year(years: list[int]) -> int:
     """``?year=`` when given and valid, else the plans' default year (``plans.queries.default_year``)."""
     raw = request.args.get("year", "")
-    if raw.isdigit() and periods.MIN_YEAR <= int(raw) <= periods.MAX_YEAR:
+    if raw.isdecimal() and periods.MIN_YEAR <= int(raw) <= periods.MAX_YEAR:
         return int(raw)
     return default_year(years)
+
+
+def home_quarter(year: int, today) -> int:
+    """``?quarter=`` 1..4 when given, else the latest quarter of ``year`` that has ended."""
+    raw = request.args.get("quarter", "").strip()
+    if raw in ("1", "2", "3", "4"):
+        return int(raw)
+    return dashboard.default_quarter(year, today)
+
+
+def evaluation_link():
+    """The endpoint of the evaluation page the dashboard links to, or None while that page does not
+    exist or the user may not open it."""
+    if "evaluation.index" not in current_app.view_functions or not can(current_user, "evaluation.view"):
+        return None
+    return "evaluation.index"
 
 
 @bp.route("/")
@@ -28,6 +46,8 @@ def home():
         return redirect(url_for("csr.index"), code=303)  # a company's officer works on their CSR page
     years = years_with_plans(None)  # the quarters shown are everyone's, so are the years
     year = home_year(years)
+    today = periods.today()
+    quarter = home_quarter(year, today)
     counts = {
         "agencies": db.session.scalar(select(func.count()).select_from(Agency).where(Agency.active.is_(True))),
         "companies": db.session.scalar(select(func.count()).select_from(Company)),
@@ -37,7 +57,10 @@ def home():
     period_rows = db.session.scalars(select(Period).where(Period.year == year).order_by(Period.quarter)).all()
     choices = sorted(set(years) | {year}, reverse=True)
     return render_template("main/home.html", counts=counts, periods=period_rows, year=year, years=choices,
-                           is_late=periods.is_late, user=current_user, meetings_panel=meetings_panel(current_user))
+                           quarter=quarter, is_late=periods.is_late, user=current_user, rating_label=rating_label,
+                           rating_badge=rating_badge,
+                           dash=dashboard.for_user(current_user, year, quarter, today=today),
+                           evaluation_endpoint=evaluation_link(), meetings_panel=meetings_panel(current_user))
 
 
 @bp.route("/health")

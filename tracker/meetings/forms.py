@@ -96,7 +96,7 @@ def _people(raw: str | None, label: str, errors: list[str]) -> int | None:
     text = (raw or "").strip().replace(".", "")
     if not text:
         return 1
-    if text.isdigit() and int(text) <= MAX_PEOPLE:
+    if text.isdecimal() and int(text) <= MAX_PEOPLE:
         return int(text)
     errors.append(_("%(who)s: jumlah orang harus bilangan bulat 0 sampai %(n)d.", who=label, n=MAX_PEOPLE))
     return None

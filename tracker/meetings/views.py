@@ -60,7 +60,7 @@ def register_template_globals(state):
 
 def year_value(raw) -> int | None:
     text = raw.strip() if isinstance(raw, str) else ""
-    return int(text) if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR else None
+    return int(text) if text.isdecimal() and MIN_YEAR <= int(text) <= MAX_YEAR else None
 
 
 def refused_status(form) -> int:

@@ -30,7 +30,7 @@ def _year_arg() -> tuple[int, str | None]:
     raw = request.args.get("year", "").strip()
     if not raw:
         return current, None
-    if raw.isdigit() and services.MIN_YEAR <= int(raw) <= services.MAX_YEAR:
+    if raw.isdecimal() and services.MIN_YEAR <= int(raw) <= services.MAX_YEAR:
         return int(raw), None
     return current, _("Tahun harus antara %(a)d dan %(b)d; ditampilkan tahun %(y)d.",
                       a=services.MIN_YEAR, b=services.MAX_YEAR, y=current)

@@ -45,7 +45,10 @@ INDICATOR_COLUMNS = [
     ("activity_no", "No Kegiatan", 10), ("id", "ID Indikator (jangan diubah)", 12), ("name", "Indikator Kinerja", 48),
     ("unit", "Satuan", 12), ("aggregation", "Agregasi (sum/last)", 12), ("target", "Target Tahunan", 14),
     ("q1", "Target TW I", 12), ("q2", "Target TW II", 12), ("q3", "Target TW III", 12), ("q4", "Target TW IV", 12),
+    # Added later, at the end: files without them still import (and leave the stored values as they are).
+    ("target_end", "Target Akhir Renstra", 14), ("achieved_before", "Capaian Renstra s.d. Tahun Lalu", 16),
 ]
+OPTIONAL_INDICATOR = ("target_end", "achieved_before")
 SHEET_ACTIVITIES, SHEET_INDICATORS, SHEET_HELP, SHEET_REF = "Kegiatan", "Indikator", "Petunjuk", "Referensi"
 
 BOLD = Font(bold=True)
@@ -153,6 +156,10 @@ def _help_sheet(wb: Workbook, agency: Agency, year: int, agreed: bool) -> None:
         _("Indikator: setiap kegiatan minimal satu indikator. Agregasi 'sum' untuk indikator jumlah (target TW I–IV "
           "dijumlahkan dan sebaiknya sama dengan target tahunan); 'last' untuk indikator tingkat atau persentase "
           "(target triwulan terakhir sama dengan target tahunan). Selisih hanya ditandai sebagai peringatan."),
+        _("Target Akhir Renstra dan Capaian Renstra s.d. Tahun Lalu (opsional, untuk tabel evaluasi Permendagri "
+          "86/2017): target indikator pada akhir periode Renstra PD/RPJMD dan realisasi capaiannya sampai akhir tahun "
+          "lalu (indikator 'last': nilai akhir tahun lalu). Kosongkan bila tidak ada; sel kosong menghapus nilai "
+          "tersimpan. Berkas lama tanpa kedua kolom ini tetap dapat diunggah dan nilai tersimpan tidak berubah."),
         _("Angka desimal boleh ditulis dengan koma (12,5). Jangan menggabungkan sel dan jangan mengubah judul kolom."),
         _("Unggahan diproses utuh: bila ada satu kesalahan saja, tidak ada data yang disimpan dan setiap kesalahan "
           "ditampilkan beserta alamat selnya (mis. Sheet 'Kegiatan' sel J7). Perbaiki, lalu unggah ulang."),
@@ -232,7 +239,8 @@ def build_template(agency: Agency, year: int) -> BytesIO:
                          fill=SYSTEM_FILL if k in ("id", "version", "budget_original") else None)
                    for k, _h, _w in ACTIVITY_COLUMNS])
         for ind in a.indicators:
-            ind_rows.append([no, ind.id, ind.name, ind.unit, ind.aggregation, ind.target, *ind.quarter_targets])
+            ind_rows.append([no, ind.id, ind.name, ind.unit, ind.aggregation, ind.target, *ind.quarter_targets,
+                             ind.target_end, ind.achieved_before])
     last = FIRST_ROW + len(activities) + SPARE_ROWS
 
     ws2 = wb.create_sheet(SHEET_INDICATORS)
@@ -244,7 +252,7 @@ def build_template(agency: Agency, year: int) -> BytesIO:
     last_ind = FIRST_ROW + len(ind_rows) + SPARE_ROWS * 3
 
     refs = _reference_sheet(wb, regions)
-    span = lambda cols, key, end: f"{_col(cols, key)}{FIRST_ROW}:{_col(cols, key)}{end}"  # noqa: E731
+    span = lambda cols, key, end: f"{_col(cols, key)}{FIRST_ROW}:{_col(cols, key)}{end}"
     _list_validation(ws, refs["strategy"], span(ACTIVITY_COLUMNS, "strategy", last))
     _list_validation(ws, refs["funding"], span(ACTIVITY_COLUMNS, "funding_source", last))
     _list_validation(ws, refs["unit"], span(ACTIVITY_COLUMNS, "beneficiary_unit", last))
@@ -257,6 +265,9 @@ def build_template(agency: Agency, year: int) -> BytesIO:
     _list_validation(ws2, refs["aggregation"], span(INDICATOR_COLUMNS, "aggregation", last_ind))
     for key in ("target", "q1", "q2", "q3", "q4"):
         _number_validation(ws2, "decimal", span(INDICATOR_COLUMNS, key, last_ind), _("Target harus angka ≥ 0."))
+    for key in OPTIONAL_INDICATOR:
+        _number_validation(ws2, "decimal", span(INDICATOR_COLUMNS, key, last_ind),
+                           _("Isi angka ≥ 0, atau kosongkan bila tidak ada."))
     wb.active = 1  # open on 'Kegiatan'
     out = BytesIO()
     wb.save(out)
@@ -275,6 +286,19 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _indicator_text(ind) -> str:
+    """'Keluarga: 120 KK (TW 20/40/40/20; Renstra 600, s.d. tahun lalu 240)'; Renstra parts only when recorded."""
+    text = "TW " + "/".join("-" if q is None else f"{q:g}" for q in ind.quarter_targets)
+    renstra = []
+    if ind.target_end is not None:
+        renstra.append(_("Renstra %(v)s", v=f"{ind.target_end:g}"))
+    if ind.achieved_before is not None:
+        renstra.append(_("s.d. tahun lalu %(v)s", v=f"{ind.achieved_before:g}"))
+    if renstra:
+        text += "; " + ", ".join(renstra)
+    return f"{ind.name}: {ind.target:g} {ind.unit} ({text})"
+
+
 def export_activities(filters: queries.PlanFilters, scope: int | None) -> BytesIO:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Kegiatan"))
@@ -288,10 +312,7 @@ def export_activities(filters: queries.PlanFilters, scope: int | None) -> BytesI
     plans = {(p.agency_id, p.year): p for p in db.session.scalars(plan_stmt)}
     for a in db.session.scalars(queries.activities_statement(filters, scope)):
         plan = plans.get((a.agency_id, a.year))
-        indicators = "; ".join(
-            f"{i.name}: {i.target:g} {i.unit} (TW "
-            + "/".join("-" if q is None else f"{q:g}" for q in i.quarter_targets) + ")"
-            for i in a.indicators)
+        indicators = "; ".join(_indicator_text(i) for i in a.indicators)
         ws.append([a.agency.short_name, a.year, _("Disepakati") if services.is_agreed(plan) else _("Draf"),
                    a.program_code, a.program, a.kegiatan_code, a.kegiatan, a.code, a.name, a.strategy,
                    a.funding_source, _cell(ws, a.budget, fmt=MONEY), _cell(ws, a.budget_revised, fmt=MONEY),

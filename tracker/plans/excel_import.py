@@ -27,6 +27,7 @@ from tracker.plans.excel import (
     ACTIVITY_COLUMNS,
     HEADER_ROW,
     INDICATOR_COLUMNS,
+    OPTIONAL_INDICATOR,
     SHEET_ACTIVITIES,
     SHEET_INDICATORS,
     load_plan,
@@ -38,7 +39,7 @@ from tracker.security import strip_control_characters
 MAX_ROWS = 20_000
 REGION_CODE = re.compile(r"^\s*(\d{2}\.\d{2}\.\d{2}(?:\.\d{4})?)(?!\d)")
 REQUIRED_ACTIVITY = [k for k, _h, _w in ACTIVITY_COLUMNS if k not in ("budget_original", "revision_reason", "version")]
-REQUIRED_INDICATOR = [k for k, _h, _w in INDICATOR_COLUMNS]
+REQUIRED_INDICATOR = [k for k, _h, _w in INDICATOR_COLUMNS if k not in OPTIONAL_INDICATOR]
 
 
 class ImportFailed(ValidationFailed):
@@ -250,6 +251,8 @@ def _import(wb, agency: Agency, year: int, user) -> dict:
             "name": _text(r.values.get("name")), "unit": _text(r.values.get("unit")),
             "aggregation": _text(r.values.get("aggregation")), "target": r.values.get("target"),
             "quarter_targets": [r.values.get(q) for q in ("q1", "q2", "q3", "q4")],
+            # A file without these columns (an older template) leaves the stored values as they are.
+            **{key: r.values.get(key) for key in OPTIONAL_INDICATOR if key in r.cells},
         } for r in ind_list]
         for r, d in zip(ind_list, data["indicators"]):
             if d["id"] is None and not _blank(r.values.get("id")):
@@ -274,8 +277,9 @@ def _import(wb, agency: Agency, year: int, user) -> dict:
                 errors.append(_locate(row, ind_list, key, message, v["_no"]))
             continue
         for w in indicator_warnings(cleaned.indicators or []):
-            index = int(w["field"].split(".")[1])
-            warnings.append({"cell": f"{SHEET_INDICATORS}!{ind_list[index].cells['target']}", "message": w["message"]})
+            _ind, index, field = w["field"].split(".")
+            cells = ind_list[int(index)].cells
+            warnings.append({"cell": f"{SHEET_INDICATORS}!{cells.get(field, cells['target'])}", "message": w["message"]})
         work.append((current, cleaned))
 
     if errors:

@@ -21,8 +21,9 @@ from tracker.plans.models import BENEFICIARY_UNITS
 from tracker.plans.validation import parse_int
 from tracker.reference.models import Agency, FundingSource, Region, Strategy
 
-INDICATOR_FIELDS = ("id", "name", "unit", "aggregation", "target", "q1", "q2", "q3", "q4")
-_ROW_KEY = re.compile(r"^indicators-(\d{1,4})-(%s)$" % "|".join(INDICATOR_FIELDS))
+INDICATOR_FIELDS = ("id", "name", "unit", "aggregation", "target", "q1", "q2", "q3", "q4", "target_end",
+                    "achieved_before")
+_ROW_KEY = re.compile(r"^indicators-(\d{1,4})-(" + "|".join(INDICATOR_FIELDS) + ")$")
 TOP_FIELDS = ("agency_id", "year", "program", "kegiatan", "code", "name", "strategy", "funding_source", "budget",
               "revision_reason", "region_ids", "target_beneficiaries", "beneficiary_unit")
 
@@ -81,7 +82,7 @@ def blank_row(index: int) -> dict:
 def indicator_rows(formdata) -> list[dict]:
     """Rows from the submitted form, in their order on the page."""
     rows: dict[int, dict] = {}
-    for key in formdata.keys():
+    for key in formdata:
         match = _ROW_KEY.match(key)
         if match:
             index = int(match.group(1))
@@ -98,6 +99,8 @@ def rows_from_activity(activity) -> list[dict]:
                   "target": qty(ind.target).replace("–", "")}
         for q, value in enumerate(ind.quarter_targets, start=1):
             values[f"q{q}"] = "" if value is None else qty(value)
+        for key in ("target_end", "achieved_before"):
+            values[key] = "" if getattr(ind, key) is None else qty(getattr(ind, key))
         rows.append({"index": i, "values": values, "errors": {}})
     return rows
 
@@ -125,6 +128,8 @@ def form_data(form: ActivityForm, rows: list[dict], *, budget_key: str = "budget
             "id": parse_int(v.get("id")) if v.get("id") else None,
             "name": v.get("name", ""), "unit": v.get("unit", ""), "aggregation": v.get("aggregation", ""),
             "target": v.get("target", ""), "quarter_targets": [v.get(f"q{q}", "") for q in range(1, 5)],
+            # Renstra figures only when the page had their inputs (a page from before they existed keeps them).
+            **{key: v[key] for key in ("target_end", "achieved_before") if key in v},
         })
     return data
 
@@ -132,7 +137,7 @@ def form_data(form: ActivityForm, rows: list[dict], *, budget_key: str = "budget
 def input_name(key: str, rows: list[dict]) -> str:
     """The page's input name for a service field key ('indicators.1.quarter_targets.2' -> 'indicators-4-q3')."""
     parts = key.split(".")
-    if parts[0] == "indicators" and len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(rows):
+    if parts[0] == "indicators" and len(parts) >= 2 and parts[1].isdecimal() and int(parts[1]) < len(rows):
         index = rows[int(parts[1])]["index"]
         field = parts[2] if len(parts) > 2 else "name"
         if field == "quarter_targets":

@@ -144,6 +144,10 @@ class Indicator(db.Model):
     target_q2: Mapped[float | None]
     target_q3: Mapped[float | None]
     target_q4: Mapped[float | None]
+    # For the full Permendagri 86/2017 table (columns 5, 6, 14, 15): the Renstra/RPJMD end-of-period
+    # target and what was achieved up to the end of last year; empty when the OPD did not give them.
+    target_end: Mapped[float | None]
+    achieved_before: Mapped[float | None]
 
     activity: Mapped[Activity] = relationship(back_populates="indicators", lazy="raise")
 

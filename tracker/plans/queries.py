@@ -153,7 +153,7 @@ def totals_by_kecamatan(filters: PlanFilters, scope: int | None) -> list[dict]:
         .order_by(kec.code)
     )
     return [{"region_id": r.id, "code": r.code, "name": r.name, "activities": int(r.activities),
-             "budget": int(round(r.budget or 0)), "effective_budget": int(round(r.effective_budget or 0))}
+             "budget": round(r.budget or 0), "effective_budget": round(r.effective_budget or 0)}
             for r in db.session.execute(stmt)]
 
 

@@ -125,7 +125,8 @@ def activity_snapshot(activity: Activity) -> dict:
     data["region_ids"] = sorted(r.id for r in activity.regions)
     data["indicators"] = [
         {"id": i.id, "name": i.name, "unit": i.unit, "aggregation": i.aggregation, "target": i.target,
-         "quarter_targets": i.quarter_targets} for i in activity.indicators
+         "quarter_targets": i.quarter_targets, "target_end": i.target_end, "achieved_before": i.achieved_before}
+        for i in activity.indicators
     ]
     return data
 
@@ -162,7 +163,8 @@ def _check_year(year) -> int:
 def _indicator_rows(indicators: list[dict]) -> list[Indicator]:
     return [Indicator(position=pos, name=d["name"], unit=d["unit"], aggregation=d["aggregation"], target=d["target"],
                       target_q1=d["quarter_targets"][0], target_q2=d["quarter_targets"][1],
-                      target_q3=d["quarter_targets"][2], target_q4=d["quarter_targets"][3])
+                      target_q3=d["quarter_targets"][2], target_q4=d["quarter_targets"][3],
+                      target_end=d.get("target_end"), achieved_before=d.get("achieved_before"))
             for pos, d in enumerate(indicators)]
 
 
@@ -225,6 +227,7 @@ def _apply_indicators(activity: Activity, wanted: list[dict], has_progress: bool
         ind.position, ind.name, ind.unit = pos, d["name"], d["unit"]
         ind.aggregation, ind.target = d["aggregation"], d["target"]
         ind.target_q1, ind.target_q2, ind.target_q3, ind.target_q4 = d["quarter_targets"]
+        ind.target_end, ind.achieved_before = d.get("target_end"), d.get("achieved_before")
         result.append(ind)
     activity.indicators = result
 

@@ -32,6 +32,13 @@ TEXT_FIELDS = (("program", 300), ("kegiatan", 300), ("name", 300))
 SCALAR_FIELDS = ("program", "kegiatan", "code", "name", "strategy", "funding_source", "budget",
                  "target_beneficiaries", "beneficiary_unit")
 
+# The Renstra/RPJMD figures of an indicator (Permendagri 86/2017 columns 5 and 6): optional numbers ≥ 0.
+RENSTRA_FIELDS = (
+    ("target_end", lambda: _("Target akhir Renstra harus angka ≥ 0.")),
+    ("achieved_before", lambda: _("Capaian s.d. tahun lalu harus angka ≥ 0.")),
+)
+KEEP = object()  # an indicator field not given at all (as opposed to given empty)
+
 _INT_PLAIN = re.compile(r"^-?\d+$")
 _INT_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")  # Indonesian thousands: 250.000.000
 _DEC_ID = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")  # 1.234,5 or 12,5
@@ -114,7 +121,7 @@ def parse_number(value: Any) -> float | None:
     return None
 
 
-def qty(value: float | int | None) -> str:
+def qty(value: float | None) -> str:
     """12 · 12,5 · 1.200 (Indonesian separators, no trailing zeros)."""
     if value is None:
         return "–"
@@ -217,7 +224,27 @@ def _indicator(raw: Any, i: int, errors: dict) -> dict:
             errors[f"{prefix}.quarter_targets.{q}"] = _("Target triwulan harus angka ≥ 0.")
         parsed.append(number_)
     out["quarter_targets"] = parsed
+    for key, message in RENSTRA_FIELDS:
+        if key not in raw:
+            out[key] = KEEP  # an older client or Excel file without the column: the stored value stays
+        elif _blank(raw.get(key)):
+            out[key] = None  # empty is "not recorded", never 0
+        else:
+            number_ = parse_number(raw.get(key))
+            if number_ is None or number_ < 0 or number_ > MAX_TARGET:
+                errors[f"{prefix}.{key}"] = message()
+            out[key] = number_
     return out
+
+
+def _keep_stored(indicators: list[dict], current: Activity | None) -> None:
+    """Resolve ``KEEP``: the stored value of the same indicator, None for a new one."""
+    stored = {ind.id: ind for ind in current.indicators} if current is not None else {}
+    for ind in indicators:
+        for key, _message in RENSTRA_FIELDS:
+            if ind.get(key) is KEEP:
+                known = stored.get(ind.get("id"))
+                ind[key] = getattr(known, key) if known is not None else None
 
 
 def indicator_warnings(indicators: list[dict]) -> list[dict]:
@@ -244,12 +271,18 @@ def indicator_warnings(indicators: list[dict]) -> list[dict]:
                 warnings.append({"field": key, "message": _(
                     "Indikator \"%(n)s\": target triwulan terakhir (%(s)s) berbeda dari target tahunan (%(t)s).",
                     n=name, s=qty(last), t=qty(target))})
+        end, before = ind.get("target_end"), ind.get("achieved_before")
+        if ind.get("aggregation") == "sum" and end is not None and before is not None and before > end:
+            warnings.append({"field": f"indicators.{i}.achieved_before", "message": _(
+                "Indikator \"%(n)s\": capaian s.d. tahun lalu (%(b)s) sudah melebihi target akhir Renstra (%(e)s).",
+                n=name, b=qty(before), e=qty(end))})
     return warnings
 
 
 def stored_indicator_dicts(activity: Activity) -> list[dict]:
     return [{"id": ind.id, "name": ind.name, "unit": ind.unit, "aggregation": ind.aggregation,
-             "target": ind.target, "quarter_targets": ind.quarter_targets} for ind in activity.indicators]
+             "target": ind.target, "quarter_targets": ind.quarter_targets, "target_end": ind.target_end,
+             "achieved_before": ind.achieved_before} for ind in activity.indicators]
 
 
 def clean_activity(data: dict, *, regions: RegionIndex, current: Activity | None = None,
@@ -326,6 +359,7 @@ def clean_activity(data: dict, *, regions: RegionIndex, current: Activity | None
                     if ind["id"] not in known or ind["id"] in seen:
                         errors[f"indicators.{i}.id"] = _("Indikator ini bukan milik kegiatan ini.")
                     seen.add(ind["id"])
+            _keep_stored(out.indicators, current)
 
     reason = "" if data.get("revision_reason") is None else str(data.get("revision_reason")).strip()
     if len(reason) > 1000:

@@ -35,7 +35,7 @@ def _qty(value):
 
 def _int_arg(name: str, minimum: int = 1, maximum: int = 10**9) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and minimum <= int(raw) <= maximum else None
+    return int(raw) if raw.isdecimal() and minimum <= int(raw) <= maximum else None
 
 
 def filters_from_request(scope: int | None, years: list[int]) -> queries.PlanFilters:

@@ -33,7 +33,7 @@ def register_template_globals(state):
 def year_arg(default: int) -> int:
     """``?year=`` when it is a sane year, else ``default`` (``abc``, ``99999``: the default)."""
     raw = (request.args.get("year") or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 4 and MIN_YEAR <= int(raw) <= MAX_YEAR else default
+    return int(raw) if raw.isdecimal() and len(raw) <= 4 and MIN_YEAR <= int(raw) <= MAX_YEAR else default
 
 
 def source_arg(allowed) -> str | None:

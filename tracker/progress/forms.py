@@ -81,7 +81,7 @@ def payload_from(form: ReportForm, indicators) -> tuple[dict, int | None]:
     payload["indicator_values"] = [{"indicator_id": ind.id, "value": getattr(form, f"ind_{ind.id}").data}
                                    for ind in indicators]
     raw = (form.version.data or "").strip()
-    version = int(raw) if raw.isdigit() else None
+    version = int(raw) if raw.isdecimal() else None
     return payload, version
 
 

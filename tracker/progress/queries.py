@@ -200,14 +200,15 @@ def _measures(quarters):
             count_if(late).label("late")]
 
 
-def _quarters(years, today: date):
-    """A small derived table: one row per (year, quarter) with its deadline and whether it has passed."""
+def _quarters(years, today: date, only: int | None = None):
+    """A small derived table: one row per (year, quarter) with its deadline and whether it has passed
+    (``only``: just that quarter, so the join reads a quarter's reports rather than the year's)."""
     pmap = periods_for(years)
     return union_all(*[
         select(literal(year, Integer()).label("year"), literal(q, Integer()).label("quarter"),
                literal(deadline(pmap[(year, q)]), UTCDateTime()).label("deadline"),
                literal(1 if periods.is_late(pmap[(year, q)], today) else 0, Integer()).label("overdue"))
-        for year in sorted(set(years)) for q in (1, 2, 3, 4)
+        for year in sorted(set(years)) for q in ((only,) if only else (1, 2, 3, 4))
     ]).subquery("q")
 
 
@@ -223,14 +224,15 @@ def _base(quarters, columns, agency_id: int | None):
     return stmt
 
 
-def completeness(year: int, *, agency_id: int | None = None, today: date | None = None) -> list[dict]:
+def completeness(year: int, *, agency_id: int | None = None, quarter: int | None = None,
+                 today: date | None = None) -> list[dict]:
     """OPD × quarter counts in one GROUP BY.
 
     reported = submitted + verified (with Bappeda); missing = nothing written yet or still a draft;
     activities = reported + returned + missing.  late = first submitted after the due date, or not
     submitted yet and the due date has passed.
     """
-    quarters = _quarters([year], today or jakarta_today())
+    quarters = _quarters([year], today or jakarta_today(), only=quarter)
     stmt = (_base(quarters, [Activity.agency_id, Agency.short_name, Agency.name, quarters.c.quarter], agency_id)
             .join(Agency, Agency.id == Activity.agency_id)
             .group_by(Activity.agency_id, Agency.short_name, Agency.name, quarters.c.quarter)

@@ -23,12 +23,12 @@ from tracker.web import is_safe_next, page_arg
 
 def _int_arg(name: str, lo: int, hi: int) -> int | None:
     raw = (request.args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and lo <= int(raw) <= hi else None
+    return int(raw) if raw.isdecimal() and lo <= int(raw) <= hi else None
 
 
 def _key(raw: str) -> tuple[int, int, int] | None:
     parts = raw.split(":")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         return None
     return int(parts[0]), int(parts[1]), int(parts[2])
 

@@ -58,7 +58,7 @@ def _parse_row(form, ctx) -> tuple[dict, int | None, dict[str, str]]:
             errors[key] = str(exc)
     payload["indicator_values"] = values
     raw_version = (form.get(f"v-{aid}") or "").strip()
-    return payload, (int(raw_version) if raw_version.isdigit() else None), errors
+    return payload, (int(raw_version) if raw_version.isdecimal() else None), errors
 
 
 def _render(year, quarter, agency_id, contexts, page, *, posted=None, row_errors=None, conflicts=None, status=200):
@@ -76,7 +76,7 @@ def handle_table(year: int, quarter: int, agency_id: int):
         contexts, page = _page_contexts(year, quarter, agency_id)
         return _render(year, quarter, agency_id, contexts, page)
 
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:PER_PAGE * 2]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdecimal()][:PER_PAGE * 2]
     contexts, _page = _page_contexts(year, quarter, agency_id, ids, for_write=True)
     row_errors: dict[int, dict[str, str]] = {}
     items = []

@@ -38,7 +38,7 @@ def agency_filter(source=None) -> int | None:
     scope = agency_scope(current_user)
     raw = (source.get("agency_id") or "").strip()
     if raw:
-        if not raw.isdigit():
+        if not raw.isdecimal():
             abort(404)
         ensure_agency_access(int(raw), "progress.view")
         return int(raw)

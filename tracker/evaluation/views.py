@@ -1,0 +1,84 @@
+"""The page "Evaluasi Triwulan": the written summary, headline figures, the OPD / strategy / CSR
+roll-ups, charts and the activities of the chosen year and quarter (product.md §4).
+
+Thin: the figures are ``figures.evaluation`` (SQL), the sentences ``summary.ringkasan``; this module
+only reads the choice (``views_common``), pages the activity list and builds the charts.  The
+Permendagri 86/2017 table is ``views_table``, the comparisons ``views_compare``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from tracker.authz import permission_required
+from tracker.charts import Series, bar_chart, grouped_bar_chart
+from tracker.evaluation import bp, figures, summary
+from tracker.evaluation.ratings import RATING_LABELS, RATINGS, pct, round_pct
+from tracker.evaluation.views_common import agency_choices, ignored_message, int_arg, read_choice
+from tracker.formatting import number, percent
+
+PER_PAGE = 50
+CHART_ACTIVITIES = 40  # an OPD's activities in its chart; the table lists them all
+
+
+def realisation_chart(e: dict, by_activity: bool):
+    """Per OPD (the kabupaten) or per activity (one OPD): realisation % beside achievement %."""
+    if by_activity:
+        rows = e["activities"][:CHART_ACTIVITIES]
+        labels = [r["name"] for r in rows]
+        title = _("Realisasi anggaran dan capaian kinerja per kegiatan (%)")
+    else:
+        rows = e["agencies"]
+        labels = [r["agency_name"] for r in rows]
+        title = _("Realisasi anggaran dan capaian kinerja per OPD (%)")
+    series = [Series(_("Realisasi anggaran"), [r["realization_pct"] for r in rows]),
+              Series(_("Capaian kinerja"), [r["achievement_pct"] for r in rows])]
+    return grouped_bar_chart(title, labels, series, value_format=percent, tick_format=partial(percent, digits=0),
+                             width=720, key="eval-realisation")
+
+
+def rating_chart(e: dict):
+    counts = e["rating_counts"]
+    labels = [str(RATING_LABELS[code]) for code in RATINGS] + [_("Belum ada capaian")]
+    values = [counts[code] for code in RATINGS] + [counts["none"]]
+    return bar_chart(_("Sebaran predikat indikator (jumlah indikator)"), labels, values, value_format=number,
+                     width=560, key="eval-ratings")
+
+
+def activity_page(activities: list[dict]) -> dict:
+    """One page of the activity list (the figures computed them all in one query)."""
+    pages = max(1, -(-len(activities) // PER_PAGE))
+    page = min(int_arg("page", 1, 100_000, []) or 1, pages)
+    start = (page - 1) * PER_PAGE
+    return {"rows": activities[start:start + PER_PAGE], "page": page, "pages": pages, "total": len(activities),
+            "first": start + 1 if activities else 0, "last": min(start + PER_PAGE, len(activities))}
+
+
+def derived(e: dict) -> dict:
+    """The two figures the page shows that the evaluation does not name: the change in realisation
+    since last quarter (points) and the share of the CSR commitments contributed (verified)."""
+    now, before = e["realization_pct"], e["previous_realization_pct"]
+    return {"change_realization_pct": None if now is None or before is None else round_pct(now - before),
+            "csr_share_pct": pct(e["csr"]["contributed_verified"], e["csr"]["committed"])}
+
+
+@bp.route("/")
+@permission_required("evaluation.view")
+def index():
+    choice = read_choice()
+    e = figures.evaluation(choice.year, choice.quarter, agency_id=choice.agency_id,
+                           include_unverified=choice.include_unverified, today=choice.today)
+    written = summary.ringkasan(choice.year, choice.quarter, agency_id=choice.agency_id,
+                                include_unverified=choice.include_unverified, today=choice.today, figures=e)
+    # Beside one OPD: the kabupaten's totals only (never another OPD's rows).
+    kabupaten = (figures.totals(choice.year, choice.quarter, include_unverified=choice.include_unverified)
+                 if choice.agency_id is not None else None)
+    return render_template(
+        "evaluation/index.html", choice=choice, e=e, d=derived(e), written=written, kabupaten=kabupaten,
+        agencies=agency_choices(choice), activities=activity_page(e["activities"]),
+        realisation_chart=realisation_chart(e, by_activity=choice.agency_id is not None),
+        rating_chart=rating_chart(e), warning=ignored_message(choice.ignored))
+

@@ -1,0 +1,71 @@
+"""The Permendagri 86/2017 evaluation table (domain.md, "The quarterly evaluation table"): one row per
+indicator, grouped by OPD and then program / kegiatan / sub-kegiatan, the regulation's 17 columns in
+its order plus the rating (*predikat*).
+
+Layout choices.  Each sub-kegiatan (an activity) has its own row carrying the money columns (Rp:
+pagu, realisation per quarter, cumulative, %), the responsible OPD and the remarks; its indicators
+follow, one row each, with the performance columns (K).  Program and kegiatan rows show the code and
+name only (their codes are the leading segments of the SIPD sub-kegiatan code).  Each OPD ends with
+its totals (from the SQL roll-up).  Columns 5, 6, 14 and 15 (Renstra) are left out when no
+indicator in the table has an end-of-period target or an earlier achievement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import render_template
+
+from tracker.authz import permission_required
+from tracker.evaluation import bp, figures
+from tracker.evaluation.views_common import agency_choices, ignored_message, read_choice
+
+
+def split_code(code: str) -> tuple[str, str]:
+    """(program code, kegiatan code) of a sub-kegiatan code "1.06.05.2.02.0003" -> ("1.06.05",
+    "1.06.05.2.02"); a code of another shape gives itself for both."""
+    parts = (code or "").split(".")
+    if len(parts) < 6:
+        return code, code
+    return ".".join(parts[:3]), ".".join(parts[:5])
+
+
+def has_renstra(indicators: list[dict]) -> bool:
+    return any(i["target_end"] is not None or i["achieved_before"] is not None for i in indicators)
+
+
+def table_groups(e: dict) -> list[dict]:
+    """[{agency, rows: [{kind: program|kegiatan|activity|indicator, ...}]}] in the evaluation's order."""
+    indicators = defaultdict(list)
+    for ind in e["indicators"]:
+        indicators[ind["activity_id"]].append(ind)
+    activities = defaultdict(list)
+    for act in e["activities"]:
+        activities[act["agency_id"]].append(act)
+    groups = []
+    for agency in e["agencies"]:
+        rows, program, kegiatan = [], None, None
+        for act in activities.get(agency["agency_id"], []):
+            program_code, kegiatan_code = split_code(act["code"])
+            if (program_code, act["program"]) != program:
+                program = (program_code, act["program"])
+                rows.append({"kind": "program", "code": program_code, "name": act["program"]})
+                kegiatan = None
+            if (kegiatan_code, act["kegiatan"]) != kegiatan:
+                kegiatan = (kegiatan_code, act["kegiatan"])
+                rows.append({"kind": "kegiatan", "code": kegiatan_code, "name": act["kegiatan"]})
+            rows.append({"kind": "activity", "activity": act})
+            rows += [{"kind": "indicator", "indicator": ind, "activity": act} for ind in indicators[act["activity_id"]]]
+        groups.append({"agency": agency, "rows": rows})
+    return groups
+
+
+@bp.route("/table")
+@permission_required("evaluation.view")
+def table():
+    choice = read_choice()
+    e = figures.evaluation(choice.year, choice.quarter, agency_id=choice.agency_id,
+                           include_unverified=choice.include_unverified, today=choice.today)
+    return render_template("evaluation/table.html", choice=choice, e=e, groups=table_groups(e),
+                           renstra=has_renstra(e["indicators"]), agencies=agency_choices(choice),
+                           warning=ignored_message(choice.ignored))
