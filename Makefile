@@ -33,16 +33,22 @@ messages: $(STAMP)
 		-o tracker/translations/messages.pot --no-location .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
 
+# The report worker runs beside the web server and stops with it (Ctrl-C or the server exiting).
 run: $(STAMP) translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	@$(FLASK) reports worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Two processes on two cores (pytest-xdist; each has its own database, see tests/conftest.py); a test
+# file stays in one process so that a module's rendered PDF is built once.  TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
 test: $(STAMP) translations
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -p no:benchmark -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP) translations
-	$(BIN)/python bench/pages.py && $(BIN)/python bench/excel.py && $(BIN)/python bench/load.py
+	$(BIN)/python bench/pages.py && $(BIN)/python bench/excel.py && $(BIN)/python bench/load.py && $(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -29,6 +29,7 @@ SEEDED_TABLES = {"strategy", "funding_source", "alembic_version"}
 
 _tmpdir = tempfile.mkdtemp(prefix="tracker-tests-")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+_WORKER_URL: dict[str, str] = {}
 TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tracker", "translations")
 
 
@@ -51,12 +52,37 @@ def _compiled_translations():
         os.replace(tmp, mo)  # atomic: a parallel run never reads half a file
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the given one
+    (``<name>_gw0``, ...), created on first use; SQLite files are per process already."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    own = given.set(database=f"{given.database}_{worker}")
+    admin = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": own.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        admin.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def database_uri() -> str:
     if TEST_DATABASE_URL:
         url = TEST_DATABASE_URL
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        return url
+        if url not in _WORKER_URL:
+            _WORKER_URL[url] = _worker_database(url)
+        return _WORKER_URL[url]
     return "sqlite:///" + os.path.join(_tmpdir, "test.sqlite3")
 
 

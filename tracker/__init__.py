@@ -91,10 +91,10 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Each feature registers itself (its blueprint, URL prefix and what it lends other features)."""
     from tracker import (api, audit, auth, csr, evaluation, main, meetings, periods, plans, poverty, progress, reference,
-                         users)
+                         reports, users)
 
     for feature in (main, auth, users, reference, periods, audit, plans, progress, csr, poverty, meetings, evaluation,
-                    api):
+                    reports, api):
         feature.init_app(app)
 
 

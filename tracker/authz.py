@@ -83,6 +83,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreements.confirm": frozenset({Role.ADMIN, Role.COORDINATOR}),
     # the quarterly evaluation: OPD users their own OPD's and the kabupaten's totals, never others' detail
     "evaluation.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
+    # reports: the place, signer and logo printed on every report; every user's report jobs
+    "reports.settings": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "reports.all_jobs": frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 

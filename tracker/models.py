@@ -14,3 +14,4 @@ def import_all_models() -> None:
     from tracker.poverty import models as poverty_models  # noqa: F401
     from tracker.progress import models as progress_models  # noqa: F401
     from tracker.reference import models as reference_models  # noqa: F401
+    from tracker.reports import models as reports_models  # noqa: F401

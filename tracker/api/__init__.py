@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         progress,
         progress_lists,
         reference,
+        reports,
         tokens,
         users,
     )

@@ -109,7 +109,7 @@ def _request_body(op: Operation, ref) -> dict | None:
 def build_document() -> dict:
     models = {ErrorBody}
     for op in OPERATIONS:
-        models.update(m for m in (op.body, op.response) if m is not None)
+        models.update(m for m in (op.body, op.response, op.accepted) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
     bodies = {op.body for op in OPERATIONS if op.body is not None}
     _refs, top = models_json_schema(
@@ -123,6 +123,9 @@ def build_document() -> dict:
     paths: dict[str, dict] = {}
     for op in OPERATIONS:
         responses = {str(op.status): _success(op, ref)}
+        if op.accepted is not None:
+            responses["202"] = {"description": "Diterima: sedang dibuat, pantau status_url",
+                                "content": {"application/json": {"schema": ref(op.accepted)}}}
         for status in error_statuses(op):
             responses[str(status)] = {"description": ERRORS[status], **error}
         operation = {

@@ -1,4 +1,4 @@
-"""Command line (product.md §6): ``flask --app wsgi user create|demo|backup|reminders``."""
+"""Command line (product.md §6): ``flask --app wsgi user create|demo|backup|reminders|reports``."""
 
 from flask import Flask
 
@@ -7,9 +7,11 @@ def register(app: Flask) -> None:
     from tracker.cli.backup import backup_command
     from tracker.cli.demo import demo_command
     from tracker.cli.reminders import reminders_group
+    from tracker.cli.reports import reports_group
     from tracker.cli.users import user_group
 
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(reports_group)

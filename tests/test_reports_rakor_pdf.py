@@ -1,0 +1,204 @@
+"""The Rakor report PDF (kind "evaluation", format "pdf"), read back through pypdf's text.
+
+Rendering is slow, so the module builds one small kabupaten once and renders it twice: kabupaten-wide
+in parallel chunks (three annex rows per chunk, so the numbering must run on across four documents),
+and one OPD in a single process.  Every test reads those two files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import empty_tables
+from tests.evaluation_helpers import activity, report
+from tracker.csr.models import CsrCommitment, CsrContribution
+from tracker.extensions import db
+from tracker.meetings.models import Agreement, Meeting
+from tracker.poverty.models import PovertyStat
+from tracker.reference.models import Agency, Company, Region
+from tracker.reports import pdf, registry
+from tracker.reports.models import ReportSettings
+from tracker.reports.registry import ReportParams
+
+YEAR, QUARTER = 2025, 2
+PAYLOAD = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
+NIP = "197001011995031001"
+
+
+def _world() -> dict:
+    kab = Region(code="62.02", name="Kotawaringin Timur", level="kabupaten")
+    db.session.add(kab)
+    dinsos = Agency(code="1.06.01", name="Dinas Sosial", short_name="Dinsos")
+    dinkes = Agency(code="1.02.01", name="Dinas Kesehatan", short_name="Dinkes")
+    company = Company(name="PT Sawit Mentaya Lestari", sector="Perkebunan")
+    db.session.add_all([dinsos, dinkes, company])
+    db.session.flush()
+    main = activity(dinsos, year=YEAR, budget=200_000_000, indicators=[{"target": 100, "name": "Keluarga penerima"}])
+    main.name = "Bantuan Sosial Permakanan"
+    report(main, 1, realized=41_200_000, values={0: 30}, physical=40)
+    report(main, 2, realized=50_000_000, values={0: 40}, physical=55, problems=PAYLOAD,
+           follow_up="Koordinasi dengan pemerintah desa")
+    others = [activity(dinsos, year=YEAR, budget=0) for _ in range(6)]
+    health = activity(dinkes, year=YEAR, budget=1_034_567, code="1.02.02.2.02.0001",
+                      indicators=[{"target": 50, "name": "Ibu hamil diperiksa"}])
+    health.name = "Pelayanan Kesehatan Ibu Hamil"
+    db.session.add_all([
+        PovertyStat(region_id=kab.id, year=2024, month=3, source="BPS", poor_count=26_470, poor_pct=6.37),
+        PovertyStat(region_id=kab.id, year=2025, month=3, source="BPS", poor_count=25_720, poor_pct=6.11),
+    ])
+    commitment = CsrCommitment(company_id=company.id, year=YEAR, title="Bedah rumah", strategy="S1",
+                               amount=500_000_000, activity_id=main.id)
+    db.session.add(commitment)
+    db.session.flush()
+    db.session.add(CsrContribution(commitment_id=commitment.id, date=date(2025, 5, 2), amount=125_000_000,
+                                   status="verified", first_submitted_at=datetime(2025, 5, 3, tzinfo=UTC)))
+    earlier = Meeting(date=date(2025, 4, 15), year=YEAR, quarter=1, kind="rakor", title="Rakor TKPK Triwulan I")
+    this = Meeting(date=date(2025, 7, 21), year=YEAR, quarter=2, kind="rakor", title="Rakor TKPK Triwulan II")
+    db.session.add_all([earlier, this])
+    db.session.flush()
+    db.session.add_all([
+        Agreement(meeting_id=earlier.id, text="Verifikasi data P3KE desil 1", agency_id=dinsos.id,
+                  due_date=date(2025, 6, 30), status="in_progress"),
+        Agreement(meeting_id=earlier.id, text="Data PBI JKN diserahkan", agency_id=dinkes.id, status="open"),
+    ])
+    db.session.add(ReportSettings(place="Sampit", signer_title="Kepala Bappeda", signer_name="Dr. Budi Santoso, M.Si.",
+                                  signer_nip=NIP))
+    db.session.commit()
+    return {"dinsos": dinsos.id, "dinkes": dinkes.id, "codes": [a.code for a in [main, *others]],
+            "health_code": health.code}
+
+
+def _pages(data: bytes) -> tuple[list[str], list[tuple[float, float]]]:
+    reader = PdfReader(io.BytesIO(data))
+    return ([p.extract_text() for p in reader.pages],
+            [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages])
+
+
+@pytest.fixture(scope="module")
+def rendered(_migrated_app):
+    from tracker.reports import rakor_pdf
+
+    app = _migrated_app
+    empty_tables(app)
+    with app.app_context():
+        world = _world()
+        progress: list[int] = []
+        kabupaten = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER),
+                                     progress.append, mode="chunked", chunk_rows=3)
+        opd = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER,
+                                            agency_id=world["dinkes"]), None, mode="single")
+        pdf.shutdown_pool()
+        db.session.remove()
+    empty_tables(app)
+    texts, sizes = _pages(kabupaten)
+    opd_texts, opd_sizes = _pages(opd)
+    return {"world": world, "progress": progress, "texts": texts, "sizes": sizes, "all": "\n".join(texts),
+            "opd_texts": opd_texts, "opd_sizes": opd_sizes, "opd_all": "\n".join(opd_texts)}
+
+
+def _first_page(texts: list[str], needle: str, start: int = 2) -> int:
+    """1-based number of the first page from ``start`` (0-based index; the contents are page 2) with ``needle``."""
+    return next(i + 1 for i in range(start, len(texts)) if needle in texts[i])
+
+
+CHAPTERS = ["1. Ringkasan", "2. Konteks Kemiskinan Daerah", "3. Realisasi Anggaran", "4. Capaian Kinerja",
+            "5. Tanggung Jawab Sosial Perusahaan", "6. Permasalahan dan Tindak Lanjut",
+            "7. Tindak Lanjut Kesepakatan Rapat Sebelumnya", "8. Penutup"]
+
+
+def test_cover_and_sections_in_order_with_a_true_table_of_contents(rendered):
+    texts = rendered["texts"]
+    cover = texts[0]
+    assert "KABUPATEN KOTAWARINGIN TIMUR" in cover and "Triwulan II Tahun 2025" in cover
+    assert "21 Juli 2025" in cover  # the quarter's Rakor
+    assert "Daftar Isi" in texts[1]
+    pages = [_first_page(texts, heading) for heading in CHAPTERS]
+    assert pages == sorted(pages) and len(set(pages)) == len(pages)
+    annex = _first_page(texts, "Daftar Seluruh Kegiatan Penanggulangan Kemiskinan")
+    assert annex > pages[-1]
+    toc = texts[1].splitlines()
+    for heading, page in [*zip(CHAPTERS, pages), ("Lampiran: Daftar Seluruh Kegiatan", annex)]:
+        line = next(line for line in toc if line.startswith(heading))
+        assert re.fullmatch(r".+ \.{5,} " + str(page), line), (line, page)
+
+
+def test_page_numbers_run_on_across_the_chunks(rendered):
+    texts = rendered["texts"]
+    total = len(texts)
+    assert "Halaman" not in texts[0]  # the cover
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"Halaman {number} dari {total}" in text
+    # the annex came in chunks: every row is there once, and a chunk starting inside an OPD says so
+    annex = "\n".join(texts[_first_page(texts, "Daftar Seluruh Kegiatan Penanggulangan Kemiskinan"):])
+    for code in rendered["world"]["codes"]:
+        assert annex.count(code) == 1
+    assert "(lanjutan)" in annex
+    assert rendered["progress"][-1] == 100 and rendered["progress"] == sorted(rendered["progress"])
+
+
+def test_figures_in_indonesian_format(rendered):
+    text = rendered["all"]
+    assert "Dinas Sosial" in text and "Dinas Kesehatan" in text
+    assert "Rp 201.034.567" in text          # total budget
+    assert "Rp 91.200.000" in text           # realised up to quarter II
+    assert "45,60 %" in text                 # Dinsos: 91.2 / 200 million
+    assert "70,00 %" in text                 # its indicator: 30 + 40 of 100 (quarters summed)
+    assert "Rp 500.000.000" in text and "PT Sawit Mentaya Lestari" in text  # CSR
+    assert "25.720" in text and "6,11 %" in text  # BPS poverty figures
+
+
+def test_wide_tables_on_landscape_pages(rendered):
+    texts, sizes = rendered["texts"], rendered["sizes"]
+    table = _first_page(texts, "4. Capaian Kinerja") - 1
+    assert sizes[table][0] > sizes[table][1]
+    assert sizes[0][0] < sizes[0][1] and sizes[-1][0] < sizes[-1][1]  # cover and annex portrait
+    assert "Rekapitulasi per Perangkat Daerah" in texts[table]
+
+
+def test_problem_text_comes_out_as_literal_text(rendered):
+    text = " ".join(rendered["all"].split())
+    assert "<script>alert(1)</script>" in text
+    assert "<img src=x onerror=alert(2)>" in text
+    assert "Koordinasi dengan pemerintah desa" in text
+
+
+def test_agreements_and_signature_block(rendered):
+    texts = rendered["texts"]
+    agreements = texts[_first_page(texts, CHAPTERS[6]) - 1]
+    assert "Verifikasi data P3KE desil 1" in agreements and "Dalam proses" in agreements
+    closing = texts[_first_page(texts, CHAPTERS[7]) - 1]
+    assert "Sampit," in closing and "Kepala Bappeda" in closing
+    assert "Dr. Budi Santoso, M.Si." in closing and f"NIP {NIP}" in closing
+
+
+def test_one_opd_shows_nothing_of_another(rendered):
+    text = rendered["opd_all"]
+    assert "Dinas Kesehatan" in text and "Pelayanan Kesehatan Ibu Hamil" in text
+    assert rendered["world"]["health_code"] in text
+    for other in ("Dinas Sosial", "Dinsos", "Bantuan Sosial Permakanan", "Verifikasi data P3KE", "alert(1)",
+                  "PT Sawit Mentaya Lestari", "Konteks Kemiskinan"):
+        assert other not in text
+    assert "Data PBI JKN diserahkan" in text
+    total = len(rendered["opd_texts"])
+    assert all(f"Halaman {n} dari {total}" in t for n, t in enumerate(rendered["opd_texts"][1:], start=2))
+
+
+def test_registered_with_its_sources_and_file_name(app):
+    from tracker.plans.models import Activity
+    from tracker.progress.models import ProgressReport
+
+    kind = registry.get("evaluation", "pdf")
+    assert kind is not None and kind.label
+    assert Activity in kind.sources and ProgressReport in kind.sources and ReportSettings in kind.sources
+    agency = Agency(code="1.02.01", name="Dinas Kesehatan", short_name="Dinkes")
+    db.session.add(agency)
+    db.session.commit()
+    assert kind.filename(ReportParams(kind="evaluation", fmt="pdf", year=2026, quarter=3)) == \
+        "laporan-rakor-2026-tw3.pdf"
+    assert kind.filename(ReportParams(kind="evaluation", fmt="pdf", year=2026, quarter=3, agency_id=agency.id)) == \
+        "laporan-rakor-2026-tw3-1-02-01.pdf"
