@@ -73,7 +73,9 @@ def test_eight_writers_lose_nothing(app, make_user, api_as):
     assert codes == {f"{n}.{i:03d}" for n in range(WRITERS) for i in range(COMMITS)}
     assert db.session.scalar(select(func.count()).select_from(AuditLog)) == audit_before + WRITERS * COMMITS
     assert len(audit_rows("agency")) == WRITERS * COMMITS
-    assert elapsed < 60, f"{WRITERS * COMMITS} commits took {elapsed:.1f} s"
+    # Not a speed target (bench/ has those): a writer stuck behind a lock until its busy timeout, again
+    # and again, would take many minutes; a loaded CI machine with the suite in two processes takes ~1.
+    assert elapsed < 300, f"{WRITERS * COMMITS} commits took {elapsed:.1f} s"
 
 
 @pytest.mark.slow
