@@ -184,22 +184,48 @@ def test_the_document_describes_both_routes(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     op = doc["paths"]["/api/v1/evaluation/{year}/{quarter}"]["get"]
     assert op["tags"] == ["evaluation"]
-    assert {p["name"] for p in op["parameters"]} == {"year", "quarter", "agency_id", "include_unverified"}
+    assert {p["name"] for p in op["parameters"]} == {"year", "quarter", "agency_id", "include_unverified", "page",
+                                                      "per_page"}
+    compare = doc["paths"]["/api/v1/evaluation/{year}/{quarter}/compare"]["get"]
+    assert {p["name"] for p in compare["parameters"]} == {"year", "quarter", "agency_id", "include_unverified",
+                                                           "activity_id"}
     schema = doc["components"]["schemas"]["EvaluationOut"]
     assert {"budget", "realized_quarter", "realized_cumulative", "realization_pct", "agencies", "strategies", "csr",
             "indicators", "summary", "include_unverified", "kabupaten"} <= set(schema["properties"])
     assert "/api/v1/evaluation/{year}/{quarter}/compare" in doc["paths"]
 
 
+def test_the_detail_rows_can_be_paged(world, api):
+    """``page``/``per_page`` (an addition): one page of the activity list and its indicators; the roll-ups,
+    the summary and everything else stay the whole scope's.  Without them every row, as before."""
+    full = api["coordinator"].get(URL).get_json()
+    assert full["detail_page"] is None and len(full["activities"]) == full["activity_count"] >= 3
+    for page, per_page in ((1, 1), (2, 2), (3, 1), (9, 50)):
+        part = api["coordinator"].get(URL, query_string={"page": page, "per_page": per_page}).get_json()
+        start = (page - 1) * per_page
+        assert part["activities"] == full["activities"][start:start + per_page]
+        ids = {a["activity_id"] for a in part["activities"]}
+        assert part["indicators"] == [i for i in full["indicators"] if i["activity_id"] in ids]
+        assert part["detail_page"] == {"page": page, "per_page": per_page, "total": full["activity_count"],
+                                       "pages": -(-full["activity_count"] // per_page)}
+        rest = {k: v for k, v in part.items() if k not in ("activities", "indicators", "detail_page")}
+        assert rest == {k: v for k, v in full.items() if k not in ("activities", "indicators", "detail_page")}
+    only_page = api["coordinator"].get(URL, query_string={"page": 1}).get_json()
+    assert only_page["detail_page"]["per_page"] == 50
+    for bad in ({"per_page": 0}, {"per_page": 501}, {"page": 0}, {"page": "x"}):
+        response = api["coordinator"].get(URL, query_string=bad)
+        assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == set(bad)
+
+
 def test_the_query_count_does_not_grow_with_the_data(world, api):
-    def queries():
+    def queries(**args):
         with count_queries() as found:
-            assert api["coordinator"].get(URL).status_code == 200
+            assert api["coordinator"].get(URL, query_string=args).status_code == 200
         return len(found)
 
     queries()  # the first call also records the token's use
-    small = queries()
+    small = queries(), queries(per_page=2, page=2)
     more_activities(world["dinsos"])
     more_activities(world["dpmd"])
     db.session.expire_all()
-    assert queries() == small
+    assert (queries(), queries(per_page=2, page=2)) == small

@@ -258,12 +258,49 @@ def test_totals_match_the_evaluation(world):
             assert t[key] == e[key], key
 
 
+DETAIL = ("indicators", "activities", "projection", "window")
+
+
+def _rollups(e: dict) -> dict:
+    return {k: v for k, v in e.items() if k not in DETAIL}
+
+
 def test_detail_off_keeps_the_rollups(world):
     full = figures.evaluation(2025, 2, today=TODAY)
     light = figures.evaluation(2025, 2, detail=False, today=TODAY)
-    assert light["indicators"] == [] and light["activities"] == []
-    assert {k: v for k, v in light.items() if k not in ("indicators", "activities")} == {
-        k: v for k, v in full.items() if k not in ("indicators", "activities")}
+    assert light["indicators"] == [] and light["activities"] == [] and light["projection"] is None
+    assert _rollups(light) == _rollups(full)
+    assert full["projection"] == sorted(
+        ({k: a[k] for k in ("activity_id", "code", "name", "agency_id", "agency_name", "budget", "achievement_pct",
+                            "realization_pct")} for a in full["activities"] if a["achievement_pct"] is not None),
+        key=lambda p: p["activity_id"])
+
+
+@pytest.mark.parametrize("agency", [None, "dinsos"])
+def test_the_previous_quarters_achievement_is_what_the_comparison_gives(world, agency):
+    agency_id = world[agency].id if agency else None
+    for quarter in (1, 2, 3, 4):
+        e = figures.evaluation(2025, quarter, agency_id=agency_id, detail=False, today=TODAY)
+        before = None if quarter == 1 else compare.quarters_of_year(
+            2025, agency_id=agency_id, up_to=quarter - 1)["quarters"][-1]["achievement_pct"]
+        assert e["previous_achievement_pct"] == before
+    assert figures.evaluation(2025, 3, agency_id=agency_id, today=TODAY)["previous_achievement_pct"] is not None
+
+
+@pytest.mark.parametrize("agency", [None, "dinsos"])
+def test_a_window_is_one_page_of_the_full_lists(world, agency):
+    agency_id = world[agency].id if agency else None
+    full = figures.evaluation(2025, 2, agency_id=agency_id, today=TODAY)
+    n = len(full["activities"])
+    assert n >= 2
+    for offset, limit in ((0, 1), (1, 2), (n - 1, 5), (n + 3, 5), (0, 0), (0, n)):
+        part = figures.evaluation(2025, 2, agency_id=agency_id, today=TODAY, window=(offset, limit))
+        assert part["window"] == (offset, limit)
+        assert part["activities"] == full["activities"][offset:offset + limit]
+        ids = {a["activity_id"] for a in part["activities"]}
+        assert part["indicators"] == [i for i in full["indicators"] if i["activity_id"] in ids]
+        assert part["projection"] == full["projection"]  # always every activity's, from the roll-ups
+        assert _rollups(part) == _rollups(full)
 
 
 def test_scope_agency_id(world, make_user):
@@ -350,13 +387,16 @@ def _queries_of(call) -> int:
 @pytest.mark.parametrize("detail", [True, False])
 def test_query_count_does_not_grow_with_the_data(app, make_agency, detail):
     _kabupaten(make_agency, 1)
-    small = _queries_of(lambda: figures.evaluation(2025, 2, detail=detail, today=TODAY))
-    small_compare = _queries_of(lambda: (compare.quarters_of_year(2025), compare.trend_for_projection(2025, 2)))
+    def counts():
+        return (_queries_of(lambda: figures.evaluation(2025, 2, detail=detail, today=TODAY)),
+                _queries_of(lambda: figures.evaluation(2025, 2, detail=detail, today=TODAY, window=(2, 3))),
+                _queries_of(lambda: figures.totals(2025, 2)),
+                _queries_of(lambda: (compare.quarters_of_year(2025), compare.trend_for_projection(2025, 2))))
+
+    small = counts()
     _kabupaten(make_agency, 4)  # five times the activities
-    large = _queries_of(lambda: figures.evaluation(2025, 2, detail=detail, today=TODAY))
-    large_compare = _queries_of(lambda: (compare.quarters_of_year(2025), compare.trend_for_projection(2025, 2)))
-    assert large == small == (8 if detail else 6)
-    assert large_compare == small_compare == 3
+    large = counts()
+    assert large == small == ((8, 8) if detail else (6, 6)) + (1, 2)
 
 
 @pytest.mark.parametrize(("year", "quarter"), [(2025, 0), (2025, 5), (1999, 2), (2101, 1)])

@@ -1,7 +1,8 @@
 """The Permendagri 86/2017 table page (the regulation's columns in its order; the Renstra columns 5, 6,
 14 and 15 left out when no indicator records them; OPD → program → kegiatan → sub-kegiatan →
-indicator rows with their numbers) and the comparison page (quarters of the year, the same quarter
-last year, one activity against its namesake), both scoped like the evaluation page."""
+indicator rows with their numbers; the kabupaten's table one OPD per page) and the comparison page
+(quarters of the year, the same quarter last year, one activity against its namesake), both scoped
+like the evaluation page."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def get(client, url, **args):
 
 
 def test_columns_in_the_regulations_order(world, pages):
-    html = get(pages["coordinator"], TABLE)
-    assert attr_order(html, "data-col") == ALL_COLUMNS
+    html = get(pages["coordinator"], TABLE)  # page 1: DPMD, whose indicator has no Renstra figures; Dinsos' have
+    assert attr_order(html, "data-col") == ALL_COLUMNS  # the kabupaten's table: the same columns on every page
     assert texts(html, "id")["column-numbers"] == " ".join(str(n) for n in range(1, 18))
     headers = texts(html, "data-col")
     assert headers["1"] == "Kode" and headers["3"] == "Indikator kinerja" and headers["4"] == "Satuan"
@@ -53,7 +54,7 @@ def test_renstra_columns_are_left_out_when_no_indicator_records_them(world, page
 
 
 def test_an_indicator_row_and_its_sub_kegiatan_row(world, pages):
-    html = get(pages["coordinator"], TABLE)
+    html = get(pages["coordinator"], TABLE, page=2)  # Dinsos
     assert cells(html, "data-indicator", world["a1"].indicator_ids[0]) == [
         "", "", "Keluarga dibantu", "KK", "500", "200",  # 1–6
         "100", "", "30", "", "25", "", "—", "", "—", "",  # 7 target, 8–11 quarters (K, Rp)
@@ -70,22 +71,29 @@ def test_an_indicator_row_and_its_sub_kegiatan_row(world, pages):
 
 
 def test_rows_grouped_by_opd_program_and_kegiatan(world, pages):
-    html = get(pages["coordinator"], TABLE)
-    kinds = attr_order(html, "data-kind")
+    first, html = get(pages["coordinator"], TABLE), get(pages["coordinator"], TABLE, page=2)
+    # the kabupaten's table, one OPD per page in short-name order: DPMD, then Dinsos
+    assert "Dinas Pemberdayaan Masyarakat dan Desa" in first and "Dinas Sosial (Dinsos)" not in first
+    assert "Dinas Sosial (Dinsos)" in html and "Dinas Pemberdayaan Masyarakat dan Desa" not in html
+    assert texts(first, "id")["opd-pages"].split()[-4:] == ["«", "DPMD", "Dinsos", "»"]
+    assert "OPD 2 dari 2" in html
+    past = get(pages["coordinator"], TABLE, page=99)  # past the end: the last OPD
+    assert "OPD 2 dari 2" in past and cells(past, "data-kind", "agency-total")[1] == "Jumlah Dinsos"
+    kinds = attr_order(first, "data-kind") + attr_order(html, "data-kind")
     assert kinds.count("program") == 3 and kinds.count("kegiatan") == 3 and kinds.count("agency-total") == 2
     assert "1.06.05" in html and "1.06.05.2.02" in html and "Program Perlindungan Sosial" in html
-    totals = texts(html, "data-kind")["agency-total"]
-    assert "Jumlah DPMD" in totals and "Jumlah Dinsos" in totals  # each OPD ends with its totals
-    assert cells(html, "data-kind", "agency-total") == [  # the last one: Dinsos (budget, realised, 13 K and Rp)
+    assert "Jumlah DPMD" in texts(first, "data-kind")["agency-total"]  # each OPD ends with its totals
+    assert cells(html, "data-kind", "agency-total") == [  # Dinsos (budget, realised, 13 K and Rp)
         "", "Jumlah Dinsos", "", "", "", "Rp 170.000.000", *[""] * 8, "", "Rp 50.000.000", "65,00 %", "29,41 %",
         "", "", "", "", "Rendah"]
-    order = [html.index(name) for name in ("Dinas Pemberdayaan Masyarakat dan Desa", "Dinas Sosial (Dinsos)")]
-    assert order == sorted(order)  # OPDs by short name: DPMD, Dinsos
+    one = get(pages["coordinator"], TABLE, agency_id=world["dinsos"].id)  # one OPD chosen: no OPD pages
+    assert 'id="opd-pages"' not in one and cells(one, "data-kind", "agency-total") == cells(
+        html, "data-kind", "agency-total")
     assert 'class="table-light sticky-top' in html and "overflow-auto" in html  # sticky header, scrolls sideways
 
 
 def test_the_switch_on_the_table(world, pages):
-    html = get(pages["coordinator"], TABLE, include_unverified=1)
+    html = get(pages["coordinator"], TABLE, include_unverified=1, page=2)
     assert 'id="unverified-banner"' in html
     row = cells(html, "data-indicator", world["a2"].indicator_ids[0])
     assert "belum diverifikasi" in row[2] and row[8] == "4" and row[18] == "40,00 %"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import count_queries
-from tests.evaluation_page_helpers import QUARTER, YEAR, build_world, more_activities, texts
+from tests.evaluation_page_helpers import QUARTER, YEAR, attr_order, build_world, more_activities, texts
 from tracker.extensions import db
 
 PAGE = "/evaluation/"
@@ -164,6 +164,10 @@ def test_the_activity_list_is_paged(world, pages):
     assert "Kegiatan 1–50 dari 59" in first and 'class="pagination' in first
     second = get(pages["coordinator"], page=2)
     assert "Kegiatan 51–59 dari 59" in second
+    assert "Kegiatan 51–59 dari 59" in get(pages["coordinator"], page=99)  # past the end: the last page
+    # only the page's activities are read, in the list's order
+    shown = [attr_order(html, "data-activity") for html in (first, second)]
+    assert len(shown[0]) == 50 and len(shown[1]) == 9 and not set(shown[0]) & set(shown[1])
 
 
 def test_the_query_count_does_not_grow_with_the_data(world, pages):

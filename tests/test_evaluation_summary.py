@@ -256,6 +256,19 @@ def test_quarter_four_names_what_ended_below_target(trend_world):
     assert not any("diproyeksikan" in x for x in s["sentences"])
 
 
+@pytest.mark.parametrize("quarter", [2, 3])
+def test_the_projection_is_the_same_from_any_figures(trend_world, quarter):
+    """The at-risk list comes from the evaluation's own per-activity figures when it has them (all the
+    rows, or a page of them: then from the roll-ups), else from ``compare.trend_for_projection``."""
+    when = date(2026, 11, 1)
+    asked = {"today": when, "include_unverified": False, "agency_id": None}
+    built = [ringkasan(Y, quarter, today=when)]  # computes its figures (an empty page of rows)
+    for given in (figures.evaluation(Y, quarter, **asked), figures.evaluation(Y, quarter, window=(1, 2), **asked),
+                  figures.evaluation(Y, quarter, detail=False, **asked)):
+        built.append(ringkasan(Y, quarter, today=when, figures=given))
+    assert built[0]["at_risk"] and all(b == built[0] for b in built)
+
+
 def _csr(world, make_company):
     company = make_company()
     c = CsrCommitment(company_id=company.id, year=Y, title="Air bersih", strategy="S1", amount=2_000 * M,

@@ -47,6 +47,8 @@ def _world() -> dict:
     health = activity(dinkes, year=YEAR, budget=1_034_567, code="1.02.02.2.02.0001",
                       indicators=[{"target": 50, "name": "Ibu hamil diperiksa"}])
     health.name = "Pelayanan Kesehatan Ibu Hamil"
+    report(health, 2, realized=0, values={0: 10}, problems="Tenaga bidan desa belum lengkap",
+           follow_up="Usulan formasi bidan desa")
     db.session.add_all([
         PovertyStat(region_id=kab.id, year=2024, month=3, source="BPS", poor_count=26_470, poor_pct=6.37),
         PovertyStat(region_id=kab.id, year=2025, month=3, source="BPS", poor_count=25_720, poor_pct=6.11),
@@ -90,8 +92,13 @@ def rendered(_migrated_app):
         progress: list[int] = []
         kabupaten = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER),
                                      progress.append, mode="chunked", chunk_rows=3)
-        opd = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER,
-                                            agency_id=world["dinkes"]), None, mode="single")
+        # the OPD's report as if its problems were too many to list: chapter 6 summarises, the annex details
+        limit, rakor_pdf.PROBLEMS_MAX_ITEMS = rakor_pdf.PROBLEMS_MAX_ITEMS, 0
+        try:
+            opd = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER,
+                                                agency_id=world["dinkes"]), None, mode="single")
+        finally:
+            rakor_pdf.PROBLEMS_MAX_ITEMS = limit
         pdf.shutdown_pool()
         db.session.remove()
     empty_tables(app)
@@ -185,6 +192,12 @@ def test_one_opd_shows_nothing_of_another(rendered):
         assert other not in text
     assert "Data PBI JKN diserahkan" in text
     total = len(rendered["opd_texts"])
+    # problems summarised in chapter 6 and listed under the activity in the annex
+    texts = rendered["opd_texts"]
+    chapter6 = texts[_first_page(texts, "Permasalahan dan Tindak Lanjut") - 1]
+    assert "rincian per sub kegiatan dimuat dalam Lampiran" in " ".join(chapter6.split())
+    annex = " ".join(" ".join(texts[_first_page(texts, "Daftar Seluruh Kegiatan Penanggulangan Kemiskinan"):]).split())
+    assert "Kendala: Tenaga bidan desa belum lengkap" in annex and "Tindak lanjut: Usulan formasi bidan desa" in annex
     assert all(f"Halaman {n} dari {total}" in t for n, t in enumerate(rendered["opd_texts"][1:], start=2))
 
 

@@ -178,6 +178,14 @@ class TotalsOut(Out):
     rated_indicator_count: int
 
 
+class DetailPageOut(Out):
+    """Which page of the activity list ``activities`` (and ``indicators``) hold, when one was asked."""
+    page: int
+    per_page: int
+    total: int = Field(description="Kegiatan seluruhnya (sama dengan activity_count)")
+    pages: int
+
+
 class EvaluationOut(Out):
     year: int
     quarter: int
@@ -209,6 +217,10 @@ class EvaluationOut(Out):
     activities: list[ActivityRowOut]
     summary: SummaryOut
     kabupaten: TotalsOut | None = Field(description="Total seluruh kabupaten bila satu OPD dievaluasi, selain itu null")
+    detail_page: DetailPageOut | None = Field(default=None, description="Dengan page/per_page: halaman daftar kegiatan "
+                                              "yang dimuat (indikatornya ikut); tanpa itu null dan semua baris dimuat")
+    previous_achievement_pct: float | None = Field(default=None, description="Capaian kinerja s.d. triwulan "
+                                                   "sebelumnya (null di TW I)")
 
 
 # ---- comparisons --------------------------------------------------------------------------------------

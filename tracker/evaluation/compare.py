@@ -12,7 +12,7 @@ planned again each year, with new ids).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from tracker.evaluation import figures_sql as q_
 from tracker.evaluation.ratings import pct, rating, round_pct
@@ -21,34 +21,38 @@ from tracker.plans.models import Activity, Indicator
 from tracker.reference.models import Agency
 
 
-def _budget_by_quarter(year: int, include_unverified: bool, agency_id, activity_id):
-    reports = q_.activity_reports(year, 4, include_unverified, agency_id, activity_id)
-    stmt = (select(func.count(Activity.id).label("n"),
+def _budget_by_quarter(year: int, last: int, include_unverified: bool, agency_id, activity_id):
+    """The activities' count and budget and the realisation of each quarter 1..``last``, as one row."""
+    reports = q_.activity_reports(year, last, include_unverified)
+    stmt = reports.join(select(func.count(Activity.id).label("n"),
                    func.coalesce(func.sum(Activity.effective_budget), 0).label("budget"),
                    func.coalesce(func.sum(Activity.budget), 0).label("budget_original"),
-                   *[func.coalesce(func.sum(q_.realized_quarter(reports, k)), 0).label(f"r{k}") for k in q_.QUARTERS])
-            .outerjoin(reports, reports.c.activity_id == Activity.id))
-    return db.session.execute(q_.activity_filter(stmt, year, agency_id, activity_id)).one()
+                   *[func.coalesce(func.sum(q_.realized_quarter(reports, k)), 0).label(f"r{k}")
+                     for k in range(1, last + 1)]))
+    return q_.activity_filter(stmt, year, agency_id, activity_id).subquery("money")
 
 
-def _achievement_by_quarter(year: int, include_unverified: bool, agency_id, activity_id):
-    """count and sum of the indicators' achievement as of each quarter, in one query."""
-    values = q_.indicator_values(year, 4, include_unverified, agency_id, activity_id)
+def _achievement_by_quarter(year: int, last: int, include_unverified: bool, agency_id, activity_id):
+    """count and sum of the indicators' achievement as of each quarter 1..``last``, as one row."""
+    values = q_.indicator_values(year, last, include_unverified, agency_id, activity_id)
     columns = []
-    for k in q_.QUARTERS:
+    for k in range(1, last + 1):
         base_k = q_.achievement_as_of(values, k)
         columns += [func.count(base_k).label(f"n{k}"), func.sum(base_k).label(f"s{k}")]
-    stmt = (select(func.count(Indicator.id).label("n_indicators"), *columns)
-            .join(Activity, Activity.id == Indicator.activity_id)
-            .outerjoin(values, values.c.indicator_id == Indicator.id))
-    return db.session.execute(q_.activity_filter(stmt, year, agency_id, activity_id)).one()
+    stmt = values.join(select(func.count(Indicator.id).label("n_indicators"), *columns)
+                       .join(Activity, Activity.id == Indicator.activity_id))
+    return q_.activity_filter(stmt, year, agency_id, activity_id).subquery("ach")
 
 
 def quarters_of_year(year: int, *, agency_id: int | None = None, activity_id: int | None = None,
                      include_unverified: bool = False, up_to: int = 4) -> dict:
-    """Realisation and achievement as of each quarter 1..``up_to`` (two queries)."""
-    money = _budget_by_quarter(year, include_unverified, agency_id, activity_id)
-    ach = _achievement_by_quarter(year, include_unverified, agency_id, activity_id)
+    """Realisation and achievement as of each quarter 1..``up_to`` (one query; the reports and values of
+    the quarters after ``up_to`` are not read, they change nothing before it)."""
+    last = max(1, min(up_to, 4))
+    money = _budget_by_quarter(year, last, include_unverified, agency_id, activity_id)
+    ach = _achievement_by_quarter(year, last, include_unverified, agency_id, activity_id)
+    row = q_.execute(select(money, ach).select_from(money).join(ach, true())).one()
+    money = ach = row
     budget = int(money.budget)
     quarters, cumulative = [], 0
     for k in range(1, max(0, min(up_to, 4)) + 1):
@@ -78,13 +82,18 @@ def previous_year_activity(activity_id: int) -> int | None:
 
 
 def same_quarter_last_year(year: int, quarter: int, *, agency_id: int | None = None, activity_id: int | None = None,
-                           include_unverified: bool = False) -> dict:
-    """The quarter against the same quarter of ``year - 1`` (for an activity: its namesake last year)."""
+                           include_unverified: bool = False, current: dict | None = None) -> dict:
+    """The quarter against the same quarter of ``year - 1`` (for an activity: its namesake last year).
+    ``current``: ``quarters_of_year`` of ``year`` up to ``quarter`` for the same scope, when the caller
+    has it already (it is not computed again)."""
     previous_activity = None
     if activity_id is not None:
         previous_activity = previous_year_activity(activity_id)
-    now = quarters_of_year(year, agency_id=agency_id, activity_id=activity_id, include_unverified=include_unverified,
-                           up_to=quarter)
+    now = current
+    if now is None or (now["year"], now["agency_id"], now["activity_id"], now["include_unverified"],
+                       len(now["quarters"])) != (year, agency_id, activity_id, include_unverified, quarter):
+        now = quarters_of_year(year, agency_id=agency_id, activity_id=activity_id,
+                               include_unverified=include_unverified, up_to=quarter)
     current = {"year": year, "budget": now["budget"], "activities": now["activities"], **now["quarters"][-1]}
     previous = None
     if activity_id is None or previous_activity is not None:
@@ -111,23 +120,21 @@ def trend_for_projection(year: int, quarter: int, *, agency_id: int | None = Non
                          include_unverified: bool = False) -> list[dict]:
     """Per activity: realisation %, physical progress and mean achievement as of each quarter 1..q, and
     the year-end projections (``project_year_end``), in one query."""
-    reports = q_.activity_reports(year, quarter, include_unverified, agency_id)
+    reports = q_.activity_reports(year, quarter, include_unverified)
     values = q_.indicator_values(year, quarter, include_unverified, agency_id)
     ks = range(1, quarter + 1)
-    per_activity = q_.activity_filter(
+    per_activity = q_.activity_filter(values.join(
         select(Indicator.activity_id.label("activity_id"),
                *[c for k in ks for c in (func.count(q_.achievement_as_of(values, k)).label(f"n{k}"),
                                          func.sum(q_.achievement_as_of(values, k)).label(f"s{k}"))])
-        .join(Activity, Activity.id == Indicator.activity_id)
-        .outerjoin(values, values.c.indicator_id == Indicator.id), year, agency_id)
+        .join(Activity, Activity.id == Indicator.activity_id)), year, agency_id)
     per_activity = per_activity.group_by(Indicator.activity_id).subquery("ia")
-    stmt = (select(Activity.id, Activity.code, Activity.name, Activity.agency_id, Agency.short_name,
-                   Activity.effective_budget.label("budget"),
-                   *[q_.realized_to(reports, k).label(f"c{k}") for k in ks],
-                   *[q_.physical_as_of(reports, k).label(f"p{k}") for k in ks],
-                   *[per_activity.c[f"{x}{k}"] for k in ks for x in "ns"])
-            .join(Agency, Agency.id == Activity.agency_id)
-            .outerjoin(reports, reports.c.activity_id == Activity.id)
+    stmt = (reports.join(select(Activity.id, Activity.code, Activity.name, Activity.agency_id, Agency.short_name,
+                                Activity.effective_budget.label("budget"),
+                                *[q_.realized_to(reports, k).label(f"c{k}") for k in ks],
+                                *[q_.physical_as_of(reports, k).label(f"p{k}") for k in ks],
+                                *[per_activity.c[f"{x}{k}"] for k in ks for x in "ns"])
+                         .join(Agency, Agency.id == Activity.agency_id))
             .outerjoin(per_activity, per_activity.c.activity_id == Activity.id)
             .order_by(Agency.short_name, Activity.agency_id, Activity.code, Activity.id))
     out = []

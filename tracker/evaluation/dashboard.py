@@ -12,8 +12,9 @@ request; the caller passes the user, the year and the quarter).
 - Company users never get here (their home is their CSR page).
 
 A fixed number of queries per role whatever the data size (tested): every figure comes from
-``figures``/``compare`` (fixed counts), the poverty trend from ``poverty.queries.trend``, the tasks
-from ``progress.reminders.tasks_for``.
+``figures`` (fixed counts; the change since the last quarter is the evaluation's own
+``previous_*`` figures, and beside an OPD the kabupaten is ``figures.totals``, one query), the
+poverty trend from ``poverty.queries.trend``, the tasks from ``progress.reminders.tasks_for``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from tracker.authz import Role, agency_scope, can
-from tracker.evaluation import compare, figures
+from tracker.evaluation import figures
 from tracker.evaluation import dashboard_charts as charts
 from tracker.evaluation.ratings import round_pct
 from tracker.periods.services import quarter_end
@@ -50,25 +51,19 @@ def change(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None else round_pct(now - before)
 
 
-def _headline(ev: dict, previous: dict | None) -> dict:
+def _headline(ev: dict) -> dict:
     """The top numbers, with the change since the previous quarter (``None`` in quarter I)."""
+    previous = ev["previous_achievement_pct"]
     return {"budget": ev["budget"], "budget_original": ev["budget_original"],
             "budget_revised_activities": ev["budget_revised_activities"],
             "realized_quarter": ev["realized_quarter"], "realized_cumulative": ev["realized_cumulative"],
             "realization_pct": ev["realization_pct"], "previous_realization_pct": ev["previous_realization_pct"],
             "realization_change": change(ev["realization_pct"], ev["previous_realization_pct"]),
             "achievement_pct": ev["achievement_pct"], "rating": ev["rating"],
-            "previous_achievement_pct": previous["achievement_pct"] if previous else None,
-            "achievement_change": change(ev["achievement_pct"], previous["achievement_pct"] if previous else None),
+            "previous_achievement_pct": previous,
+            "achievement_change": change(ev["achievement_pct"], previous),
             "activities": ev["activity_count"], "indicator_count": ev["indicator_count"],
             "rated_indicator_count": ev["rated_indicator_count"]}
-
-
-def _previous_quarter(year: int, quarter: int, agency_id: int | None) -> dict | None:
-    """The figures as of the quarter before (two queries), or ``None`` in quarter I."""
-    if quarter == 1:
-        return None
-    return compare.quarters_of_year(year, agency_id=agency_id, up_to=quarter - 1)["quarters"][-1]
 
 
 def lowest_agencies(agencies: list[dict]) -> list[dict]:
@@ -115,7 +110,7 @@ def kabupaten_dashboard(user, year: int, quarter: int, *, today: date | None = N
     result = {
         "kind": kind, "empty": False, "year": year, "quarter": quarter, "queues": queues,
         "due_date": ev["due_date"], "quarter_end": ev["quarter_end"],
-        "headline": _headline(ev, _previous_quarter(year, quarter, None)),
+        "headline": _headline(ev),
         "agency_count": len(agencies), "completeness": ev["completeness"], "csr": ev["csr"],
         "rating_counts": ev["rating_counts"], "agencies": agencies,
         "poverty": _poverty(year),
@@ -139,16 +134,16 @@ def lowest_activities(activities: list[dict]) -> list[dict]:
 
 def agency_dashboard(user, year: int, quarter: int, *, today: date | None = None) -> dict:
     """An OPD user's dashboard: its own OPD (from the user, never from a request) against the kabupaten's
-    totals (``quarters_of_year`` as of the quarter: the same figures as ``totals``, in fewer steps)."""
+    totals (``figures.totals``: one query, nothing of the other OPDs but the sums)."""
     today = today or jakarta_today()
     agency_id = agency_scope(user)
     tasks = reminders.tasks_for(user, today)
     own = figures.evaluation(year, quarter, agency_id=agency_id, today=today)
     if not own["activity_count"]:
         return _empty("agency", year, quarter, agency_id=agency_id, tasks=tasks)
-    kabupaten = compare.quarters_of_year(year, up_to=quarter)["quarters"][-1]
+    kabupaten = figures.totals(year, quarter)
     entry = own["agencies"][0]
-    headline = _headline(own, _previous_quarter(year, quarter, agency_id))
+    headline = _headline(own)
     return {
         "kind": "agency", "empty": False, "year": year, "quarter": quarter, "agency_id": agency_id,
         "agency_name": entry["agency_name"], "agency_full_name": entry["agency_full_name"],

@@ -18,8 +18,8 @@ from markupsafe import Markup
 
 from tracker.charts import Series, bar_chart, compact_rupiah, grouped_bar_chart, line_chart, stacked_bar_chart
 from tracker.charts.svg import PAD, Canvas, el, nice_ticks, scale, text_width, tip, value_axis, write_text
+from tracker.evaluation.numbers import number, percent
 from tracker.evaluation.ratings import RATING_COLOURS, RATINGS, rating_label
-from tracker.formatting import number, percent
 
 NO_RATING_COLOUR = "#bbbbbb"  # indicators with nothing to rate yet
 pct_axis = partial(percent, digits=0)

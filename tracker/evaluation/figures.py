@@ -26,8 +26,17 @@ Definitions (every aggregate is SQL; Python only divides, rounds and renames):
 - The budget is the activities' budget as it stands: an APBD-P decided in quarter III also applies
   when quarter I is looked at again (revisions are not dated per quarter in the figures).
 
+- ``previous_achievement_pct``: the kabupaten's (or the OPD's) mean achievement as of quarter q-1
+  (``None`` in quarter I), from the same values: what ``compare.quarters_of_year`` gives for q-1.
+
 A fixed number of queries whatever the data size: 8 with ``detail`` (indicator and activity rows),
-6 without.
+6 without; ``totals`` is one.  ``window=(offset, limit)`` keeps the detail rows to one page of the
+activity list (and the indicators of those activities), computed from those activities only; the
+roll-ups still cover the whole scope.
+
+``projection`` (with ``detail``): per activity with a rated indicator (by id), its achievement and
+realisation as of the quarter (the activity rows' figures; with a window, the same figures from the roll-ups), for
+``summary.ringkasan``'s year-end projection without another pass over the year.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, true, union_all
 
 from tracker.authz import agency_scope
 from tracker.csr.models import CsrCommitment, CsrContribution
@@ -48,7 +57,7 @@ from tracker.periods.services import MAX_YEAR, MIN_YEAR, periods_for, quarter_en
 from tracker.periods.services import today as jakarta_today
 from tracker.plans.models import Activity
 from tracker.progress import queries as progress_queries
-from tracker.progress.models import VERIFIED
+from tracker.progress.models import VERIFIED, ProgressReport
 from tracker.reference.models import Agency, Strategy
 from tracker.review import SUBMITTED
 
@@ -76,17 +85,17 @@ def check_quarter(quarter: int, year: int | None = None) -> None:
 
 # ---- budget: per OPD, per strategy and in total, one UNION ALL ----------------------------------------
 
-def _budget_base(year: int, quarter: int, include_unverified: bool, agency_id: int | None):
-    reports = q_.activity_reports(year, quarter, include_unverified, agency_id)
-    stmt = (select(Activity.id.label("activity_id"), Activity.agency_id, Activity.strategy,
-                   Activity.effective_budget.label("budget"), Activity.budget.label("budget_original"),
-                   case((Activity.budget_revised.is_not(None), 1), else_=0).label("revised"),
-                   q_.realized_quarter(reports, quarter).label("realized_quarter"),
-                   q_.realized_to(reports, quarter).label("realized_cumulative"),
-                   q_.realized_to(reports, quarter - 1).label("realized_previous"),
-                   func.coalesce(reports.c.unverified, 0).label("unverified"))
-            .outerjoin(reports, reports.c.activity_id == Activity.id))
-    return q_.activity_filter(stmt, year, agency_id).cte("b")
+def _budget_base(year: int, quarter: int, include_unverified: bool, agency_id: int | None, names: bool = False):
+    reports = q_.activity_reports(year, quarter, include_unverified)
+    named = [Activity.code.label("activity_code"), Activity.name.label("activity_name")] if names else []
+    stmt = reports.join(select(Activity.id.label("activity_id"), Activity.agency_id, Activity.strategy, *named,
+                               Activity.effective_budget.label("budget"), Activity.budget.label("budget_original"),
+                               case((Activity.budget_revised.is_not(None), 1), else_=0).label("revised"),
+                               q_.realized_quarter(reports, quarter).label("realized_quarter"),
+                               q_.realized_to(reports, quarter).label("realized_cumulative"),
+                               q_.realized_to(reports, quarter - 1).label("realized_previous"),
+                               func.coalesce(reports.c.unverified, 0).label("unverified")))
+    return q_.materialized(q_.activity_filter(stmt, year, agency_id).cte("b"))
 
 
 def _money(base):
@@ -100,20 +109,31 @@ def _money(base):
             func.coalesce(func.sum(base.c.unverified), 0).label("unverified")]
 
 
-def _budget_rollup(year: int, quarter: int, include_unverified: bool, agency_id: int | None) -> list:
-    base = _budget_base(year, quarter, include_unverified, agency_id)
+def _budget_rollup(year: int, quarter: int, include_unverified: bool, agency_id: int | None,
+                   per_activity: bool = False) -> list:
+    """Rows per OPD, per strategy and the total; with ``per_activity`` one more per activity (its own
+    figures, with its code, name and OPD short name in ``code``/``label``/``full_name``)."""
+    base = _budget_base(year, quarter, include_unverified, agency_id, names=per_activity)
     no_int, no_str = cast(null(), Integer), cast(null(), String)
     agencies = (select(literal("agency").label("level"), base.c.agency_id.label("agency_id"), no_str.label("strategy"),
                        Agency.short_name.label("label"), Agency.name.label("full_name"), Agency.code.label("code"),
-                       no_int.label("sort_order"), *_money(base))
+                       no_int.label("sort_order"), *_money(base), no_int.label("activity_id"))
                 .join(Agency, Agency.id == base.c.agency_id)
                 .group_by(base.c.agency_id, Agency.short_name, Agency.name, Agency.code))
     strategies = (select(literal("strategy").label("level"), no_int, Strategy.code, Strategy.name, no_str, no_str,
-                         Strategy.sort_order, *_money(base))
+                         Strategy.sort_order, *_money(base), no_int)
                   .select_from(Strategy).outerjoin(base, base.c.strategy == Strategy.code)
                   .group_by(Strategy.code, Strategy.name, Strategy.sort_order))
-    total = select(literal("total").label("level"), no_int, no_str, no_str, no_str, no_str, no_int, *_money(base))
-    return db.session.execute(union_all(agencies, strategies, total)).all()
+    total = select(literal("total").label("level"), no_int, no_str, no_str, no_str, no_str, no_int, *_money(base),
+                   no_int)
+    parts = [agencies, strategies, total]
+    if per_activity:  # one row each: the "sums" are the activity's own figures
+        parts.append(select(literal("activity"), base.c.agency_id, no_str, base.c.activity_name, Agency.short_name,
+                            base.c.activity_code, no_int, literal(1), base.c.budget, base.c.budget_original,
+                            base.c.revised, base.c.realized_quarter, base.c.realized_cumulative,
+                            base.c.realized_previous, base.c.unverified, base.c.activity_id)
+                     .join(Agency, Agency.id == base.c.agency_id))
+    return q_.rows(union_all(*parts))
 
 
 def _money_fields(row) -> dict:
@@ -133,10 +153,11 @@ def _previous(row, quarter: int) -> dict:
 # ---- indicators: per OPD (and in total) --------------------------------------------------------------
 
 def _indicator_rollup(year: int, quarter: int, include_unverified: bool, agency_id: int | None,
-                      per_activity: bool = False) -> tuple[dict, dict]:
-    """The indicator roll-up rows per OPD, and per activity when asked, in one query over one CTE."""
+                      per_activity: bool = False, previous: bool = False) -> tuple[dict, dict]:
+    """The indicator roll-up rows per OPD, and per activity when asked, in one query over one CTE; with
+    ``previous`` the OPD rows carry ``n_prev``/``sum_prev`` (as of the quarter before)."""
     values = q_.indicator_values(year, quarter, include_unverified, agency_id)
-    base = q_.indicator_base(year, values, quarter, agency_id, cte=True)
+    base = q_.indicator_base(year, values, quarter, agency_id, cte=True, previous=previous)
     columns = q_.indicator_rollup_columns(base)
     parts = [select(literal("agency").label("level"), base.c.agency_id.label("key"), *columns)
              .group_by(base.c.agency_id)]
@@ -144,9 +165,18 @@ def _indicator_rollup(year: int, quarter: int, include_unverified: bool, agency_
         parts.append(select(literal("activity"), base.c.activity_id, *columns).group_by(base.c.activity_id))
     stmt = union_all(*parts) if per_activity else parts[0]
     found: dict[str, dict] = {"agency": {}, "activity": {}}
-    for row in db.session.execute(stmt):
+    for row in q_.rows(stmt):
         found[row.level][row.key] = row
     return found["agency"], found["activity"]
+
+
+def _previous_achievement(rows, quarter: int) -> float | None:
+    """The mean achievement as of the quarter before, over the roll-up rows (``None`` in quarter I)."""
+    if quarter == 1:
+        return None
+    n_rated = sum(int(r.n_prev) for r in rows)
+    total = sum(float(r.sum_prev) for r in rows if r.sum_prev is not None)
+    return round_pct(total / n_rated) if n_rated else None
 
 
 def _achievement_fields(rows) -> dict:
@@ -176,6 +206,7 @@ def csr_figures(year: int, quarter: int, agency_id: int | None = None) -> dict:
                             func.sum(case((and_(X.status == SUBMITTED, X.date <= cut_off), X.amount), else_=0))
                             .label("submitted"),
                             func.sum(case((X.status == VERIFIED, X.amount), else_=0)).label("verified_year"))
+                     .where(X.commitment_id.in_(select(C.id).where(C.year == year)))  # the year's only
                      .group_by(X.commitment_id).subquery("x"))
     stmt = (select(func.count(C.id), func.coalesce(func.sum(C.amount), 0),
                    func.coalesce(func.sum(by_commitment.c.verified), 0),
@@ -194,28 +225,80 @@ def csr_figures(year: int, quarter: int, agency_id: int | None = None) -> dict:
 
 # ---- the evaluation ------------------------------------------------------------------------------------
 
+def _totals_row(year: int, quarter: int, include_unverified: bool, agency_id: int | None):
+    """The top-level figures in one row, nothing grouped per activity or OPD: the activities' budget,
+    the counted reports' realisation summed directly, the indicators' roll-up columns."""
+    R = ProgressReport
+    activities = q_.activity_filter(
+        select(func.count(Activity.id).label("n_activities"),
+               func.coalesce(func.sum(Activity.effective_budget), 0).label("budget"),
+               func.coalesce(func.sum(Activity.budget), 0).label("budget_original"),
+               func.coalesce(q_.count_if(Activity.budget_revised.is_not(None)), 0).label("revised")),
+        year, agency_id).subquery("a")
+    realized = func.coalesce(R.budget_realized, 0)
+
+    def total(expression, name: str):
+        return func.coalesce(func.sum(expression), 0).label(name)
+
+    money = (select(total(case((R.quarter == quarter, realized), else_=0), "realized_quarter"),
+                    total(realized, "realized_cumulative"),
+                    total(case((R.quarter < quarter, realized), else_=0), "realized_previous"),
+                    total(case((R.status == SUBMITTED, 1), else_=0), "unverified"))
+             .where(R.year == year, R.quarter <= quarter, R.status.in_(q_.counted_statuses(include_unverified)),
+                    R.activity_id.in_(q_.activity_filter(select(Activity.id), year, agency_id)))
+             .subquery("m"))
+    values = q_.indicator_values(year, quarter, include_unverified, agency_id)
+    base = q_.indicator_base(year, values, quarter, agency_id)
+    indicators = select(*q_.indicator_rollup_columns(base)).subquery("i")
+    return q_.execute(select(activities, money, indicators).select_from(activities)
+                      .join(money, true()).join(indicators, true())).one()
+
+
 def totals(year: int, quarter: int, *, agency_id: int | None = None, include_unverified: bool = False) -> dict:
-    """Only the top-level numbers of ``evaluation`` (two queries): budget, realisation, achievement."""
+    """Only the top-level numbers of ``evaluation`` (one query): budget, realisation, achievement."""
     check_quarter(quarter, year)
-    rows = _budget_rollup(year, quarter, include_unverified, agency_id)
-    total = next(r for r in rows if r.level == "total")
-    indicators, _ = _indicator_rollup(year, quarter, include_unverified, agency_id)
+    total = _totals_row(year, quarter, include_unverified, agency_id)
     return {"year": year, "quarter": quarter, "agency_id": agency_id, "include_unverified": include_unverified,
             "activities": int(total.n_activities), "budget_revised_activities": int(total.revised),
-            **_money_fields(total), **_previous(total, quarter), **_achievement_fields(list(indicators.values())),
+            **_money_fields(total), **_previous(total, quarter), **_achievement_fields([total]),
             "unverified_included": int(total.unverified) > 0}
 
 
+def _projection(rows: list, per_activity: dict) -> list[dict]:
+    """Per activity with a rated indicator: its achievement and realisation as of the quarter (from the
+    per-activity budget rows and indicator roll-up; the same figures as its activity row)."""
+    out = []
+    for r in rows:
+        rolled = per_activity.get(r.activity_id)
+        if rolled is None or not int(rolled.n_rated):
+            continue
+        out.append({"activity_id": r.activity_id, "code": r.code, "name": r.label, "agency_id": r.agency_id,
+                    "agency_name": r.full_name, "budget": int(r.budget),
+                    "achievement_pct": round_pct(float(rolled.sum_ach) / int(rolled.n_rated)),
+                    "realization_pct": pct(int(r.realized_cumulative), int(r.budget))})
+    return sorted(out, key=lambda p: p["activity_id"])
+
+
+def _projection_of(activities: list[dict]) -> list[dict]:
+    keys = ("activity_id", "code", "name", "agency_id", "agency_name", "budget", "achievement_pct", "realization_pct")
+    return sorted(({k: a[k] for k in keys} for a in activities if a["achievement_pct"] is not None),
+                  key=lambda p: p["activity_id"])
+
+
 def evaluation(year: int, quarter: int, *, agency_id: int | None = None, include_unverified: bool = False,
-               detail: bool = True, today: date | None = None) -> dict:
+               detail: bool = True, today: date | None = None, window: tuple[int, int] | None = None) -> dict:
     """The evaluation of ``year``/``quarter`` (see the module's definitions and /tmp/brief/evaluation.md
     for every field).  ``agency_id`` limits everything to one OPD — an OPD user's caller must pass
-    their own (``scope_agency_id``).  ``detail=False`` leaves ``indicators`` and ``activities`` empty."""
+    their own (``scope_agency_id``).  ``detail=False`` leaves ``indicators`` and ``activities`` empty
+    (and ``projection`` ``None``); ``window=(offset, limit)`` keeps them to one page of the activity
+    list (``activities`` that slice, ``indicators`` those activities' indicators)."""
     check_quarter(quarter, year)
     today = today or jakarta_today()
     period = periods_for([year])[(year, quarter)]
-    rows = _budget_rollup(year, quarter, include_unverified, agency_id)
-    indicators, per_activity = _indicator_rollup(year, quarter, include_unverified, agency_id, per_activity=detail)
+    windowed = detail and window is not None
+    rows = _budget_rollup(year, quarter, include_unverified, agency_id, per_activity=windowed)
+    indicators, per_activity = _indicator_rollup(year, quarter, include_unverified, agency_id, per_activity=detail,
+                                                 previous=quarter > 1)
     completeness = {c["agency_id"]: c for c in progress_queries.completeness(year, agency_id=agency_id,
                                                                             quarter=quarter, today=today)}
 
@@ -239,14 +322,20 @@ def evaluation(year: int, quarter: int, *, agency_id: int | None = None, include
         "activity_count": int(total.n_activities), "budget_revised_activities": int(total.revised),
         **_money_fields(total), **_previous(total, quarter),
         **_achievement_fields(list(indicators.values())),
+        "previous_achievement_pct": _previous_achievement(list(indicators.values()), quarter),
         "completeness": {m: sum(a[m] for a in agencies) for m in COMPLETENESS_MEASURES},
         "agencies": agencies,
         "strategies": strategies,
         "csr": csr_figures(year, quarter, agency_id),
         "indicators": [],
         "activities": [],
+        "window": window if windowed else None,
+        "projection": None,
     }
     if detail:
-        result["indicators"] = indicator_rows(year, quarter, include_unverified, agency_id)
-        result["activities"] = activity_rows(year, quarter, include_unverified, agency_id, period, today, per_activity)
+        result["indicators"] = indicator_rows(year, quarter, include_unverified, agency_id, window)
+        result["activities"] = activity_rows(year, quarter, include_unverified, agency_id, period, today,
+                                             per_activity, window)
+        result["projection"] = (_projection([r for r in rows if r.level == "activity"], per_activity) if windowed
+                                else _projection_of(result["activities"]))
     return result

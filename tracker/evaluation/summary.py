@@ -33,7 +33,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from tracker.evaluation import summary_parts as parts
-from tracker.evaluation.compare import trend_for_projection
+from tracker.evaluation.compare import project_year_end, trend_for_projection
 from tracker.evaluation.figures import check_quarter, evaluation
 from tracker.evaluation.summary_text import by_agency_name, join_agencies, money, pct, points, rating_words
 from tracker.periods.services import quarter_label
@@ -51,8 +51,9 @@ def ringkasan(year: int, quarter: int, *, agency_id: int | None = None, include_
     that ended under the threshold; ``at_risk`` is empty then)."""
     check_quarter(quarter)
     if figures is None:
+        # an empty window: no detail rows, but the per-activity figures the projection reads
         figures = evaluation(year, quarter, agency_id=agency_id, include_unverified=include_unverified,
-                             detail=False, today=today)
+                             today=today, window=(0, 0))
     else:
         asked = (year, quarter, agency_id, include_unverified)
         given = tuple(figures.get(k) for k in ARGUMENTS)
@@ -63,7 +64,9 @@ def ringkasan(year: int, quarter: int, *, agency_id: int | None = None, include_
               "projection_rule": parts.projection_rule(quarter)}
     if not figures["activity_count"]:
         return result
-    trend = trend_for_projection(year, quarter, agency_id=agency_id, include_unverified=include_unverified)
+    trend = _trend(figures)
+    if trend is None:
+        trend = trend_for_projection(year, quarter, agency_id=agency_id, include_unverified=include_unverified)
     result["at_risk"], result["below_target"] = parts.risk_rows(trend, quarter)
     opd = _own_agency(figures) if agency_id is not None else None
     paragraphs = [
@@ -78,6 +81,25 @@ def ringkasan(year: int, quarter: int, *, agency_id: int | None = None, include_
     result["paragraphs"] = [p for p in paragraphs if p]
     result["sentences"] = [s for p in result["paragraphs"] for s in p]
     return result
+
+
+def _trend(figures: dict) -> list[dict] | None:
+    """What ``parts.risk_rows`` reads of ``compare.trend_for_projection`` (the figures as of the quarter
+    itself) for the activities it may name, from the evaluation's ``projection`` when it has one;
+    ``None`` when it has not."""
+    rows, quarter = figures.get("projection"), figures["quarter"]
+    if rows is None:
+        return None
+    out = []
+    for r in rows:
+        projected = project_year_end(r["achievement_pct"], quarter)
+        if (r["achievement_pct"] if quarter >= 4 else projected) >= parts.RISK_THRESHOLD:
+            continue  # never named: ``risk_rows`` would leave it out (thousands of rows otherwise)
+        out.append({"activity_id": r["activity_id"], "code": r["code"], "name": r["name"],
+                    "agency_id": r["agency_id"], "agency_name": r["agency_name"],
+                    "achievement_series": [r["achievement_pct"]], "projected_achievement_pct": projected,
+                    "projected_realization_pct": project_year_end(r["realization_pct"], quarter)})
+    return out
 
 
 def _own_agency(figures: dict) -> dict:

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from tracker.evaluation.numbers import number, percent
 from tracker.evaluation.ratings import LOWER_BOUNDS, SANGAT_TINGGI
 from tracker.evaluation.ratings import pct as ratio_pct
 from tracker.evaluation.summary_text import by_agency_name, join_activities, money, pct
-from tracker.formatting import number, percent
 from tracker.periods.services import quarter_label
 from tracker.poverty.queries import change_since_last_year, trend
 from tracker.poverty.validation import month_label
@@ -67,12 +67,15 @@ def risk_rows(trend_rows: list[dict], quarter: int) -> tuple[list[dict], list[di
 
 
 def _named(items: list[dict], key: str, with_agency: bool) -> str:
+    """The first ``ACTIVITIES_NAMED`` by name and figure, then "dan N kegiatan lainnya" (only the named
+    ones are formatted: the list can hold thousands)."""
+    named = items if len(items) <= ACTIVITIES_NAMED else items[:ACTIVITIES_NAMED]
     if with_agency:
         names = [_("%(name)s (%(agency)s, %(pct)s)", name=i["name"], agency=i["agency_name"], pct=pct(i[key]))
-                 for i in items]
+                 for i in named]
     else:
-        names = [_("%(name)s (%(pct)s)", name=i["name"], pct=pct(i[key])) for i in items]
-    return join_activities(names, ACTIVITIES_NAMED)
+        names = [_("%(name)s (%(pct)s)", name=i["name"], pct=pct(i[key])) for i in named]
+    return join_activities(names + [""] * (len(items) - len(named)), ACTIVITIES_NAMED)
 
 
 def risk_sentences(at_risk: list[dict], below_target: list[dict], quarter: int, *, with_agency: bool) -> list[str]:

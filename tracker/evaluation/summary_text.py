@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 
+from tracker.evaluation.numbers import number, percent, rupiah
 from tracker.evaluation.ratings import rating_label
-from tracker.formatting import number, percent, rupiah
 
 # (size, wording): the largest size the amount reaches names it; below a million the full figure.
 _SCALES = ((10 ** 12, lambda n: _("Rp %(n)s triliun", n=n)), (10 ** 9, lambda n: _("Rp %(n)s miliar", n=n)),
@@ -36,7 +36,7 @@ def money(value: int) -> str:
 
 
 def pct(value: float) -> str:
-    """45.67 → "45,67 %" (``tracker.formatting.percent``, as on the pages)."""
+    """45.67 → "45,67 %" (``tracker.formatting.percent``, as on the pages; ``numbers`` prints the same)."""
     return percent(value)
 
 

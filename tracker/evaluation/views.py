@@ -2,7 +2,9 @@
 roll-ups, charts and the activities of the chosen year and quarter (product.md §4).
 
 Thin: the figures are ``figures.evaluation`` (SQL), the sentences ``summary.ringkasan``; this module
-only reads the choice (``views_common``), pages the activity list and builds the charts.  The
+only reads the choice (``views_common``), pages the activity list and builds the charts.  Only the
+page's activities are read (``figures.evaluation(window=...)``): the roll-ups cover the whole scope,
+the rows of the list are one page, whatever the size of the year.  The
 Permendagri 86/2017 table is ``views_table``, the comparisons ``views_compare``.
 """
 
@@ -12,16 +14,19 @@ from functools import partial
 
 from flask import render_template
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from tracker.authz import permission_required
 from tracker.charts import Series, bar_chart, grouped_bar_chart
 from tracker.evaluation import bp, figures, summary
+from tracker.evaluation.numbers import number, percent
 from tracker.evaluation.ratings import RATING_LABELS, RATINGS, pct, round_pct
 from tracker.evaluation.views_common import agency_choices, ignored_message, int_arg, read_choice
-from tracker.formatting import number, percent
+from tracker.extensions import db
+from tracker.plans.models import Activity
 
 PER_PAGE = 50
-CHART_ACTIVITIES = 40  # an OPD's activities in its chart; the table lists them all
+CHART_ACTIVITIES = 40  # an OPD's activities in its chart (of the page shown); the table lists them all
 
 
 def realisation_chart(e: dict, by_activity: bool):
@@ -48,13 +53,34 @@ def rating_chart(e: dict):
                      width=560, key="eval-ratings")
 
 
-def activity_page(activities: list[dict]) -> dict:
-    """One page of the activity list (the figures computed them all in one query)."""
-    pages = max(1, -(-len(activities) // PER_PAGE))
-    page = min(int_arg("page", 1, 100_000, []) or 1, pages)
-    start = (page - 1) * PER_PAGE
-    return {"rows": activities[start:start + PER_PAGE], "page": page, "pages": pages, "total": len(activities),
-            "first": start + 1 if activities else 0, "last": min(start + PER_PAGE, len(activities))}
+def chosen_page(choice) -> int:
+    """``?page=`` within the pages the activity list has (a page past the end shows the last one)."""
+    stmt = select(func.count(Activity.id)).where(Activity.year == choice.year)
+    if choice.agency_id is not None:
+        stmt = stmt.where(Activity.agency_id == choice.agency_id)
+    pages = max(1, -(-(db.session.scalar(stmt) or 0) // PER_PAGE))
+    return min(int_arg("page", 1, 100_000, []) or 1, pages)
+
+
+def page_links(page: int, pages: int, edge: int = 2, around: int = 2) -> list[int | None]:
+    """The page numbers the pager shows: the first and last ``edge``, ``around`` either side of the
+    current one, ``None`` for each gap (sixty links for the large year were most of the page)."""
+    links, last = [], 0
+    for number in range(1, pages + 1):
+        if number <= edge or number > pages - edge or abs(number - page) <= around:
+            if last + 1 != number:
+                links.append(None)
+            links.append(number)
+            last = number
+    return links
+
+
+def activity_page(e: dict, page: int) -> dict:
+    """The page of the activity list the figures were computed for (``window``)."""
+    total, rows = e["activity_count"], e["activities"]
+    start, pages = (page - 1) * PER_PAGE, max(1, -(-total // PER_PAGE))
+    return {"rows": rows, "page": page, "pages": pages, "total": total, "links": page_links(page, pages),
+            "first": start + 1 if rows else 0, "last": start + len(rows)}
 
 
 def derived(e: dict) -> dict:
@@ -69,8 +95,10 @@ def derived(e: dict) -> dict:
 @permission_required("evaluation.view")
 def index():
     choice = read_choice()
+    page = chosen_page(choice)
     e = figures.evaluation(choice.year, choice.quarter, agency_id=choice.agency_id,
-                           include_unverified=choice.include_unverified, today=choice.today)
+                           include_unverified=choice.include_unverified, today=choice.today,
+                           window=((page - 1) * PER_PAGE, PER_PAGE))
     written = summary.ringkasan(choice.year, choice.quarter, agency_id=choice.agency_id,
                                 include_unverified=choice.include_unverified, today=choice.today, figures=e)
     # Beside one OPD: the kabupaten's totals only (never another OPD's rows).
@@ -78,7 +106,7 @@ def index():
                  if choice.agency_id is not None else None)
     return render_template(
         "evaluation/index.html", choice=choice, e=e, d=derived(e), written=written, kabupaten=kabupaten,
-        agencies=agency_choices(choice), activities=activity_page(e["activities"]),
+        agencies=agency_choices(choice), activities=activity_page(e, page),
         realisation_chart=realisation_chart(e, by_activity=choice.agency_id is not None),
         rating_chart=rating_chart(e), warning=ignored_message(choice.ignored))
 

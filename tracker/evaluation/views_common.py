@@ -21,9 +21,9 @@ from sqlalchemy import select
 from tracker.authz import agency_scope, may_see_agency
 from tracker.errors import NotFound
 from tracker.evaluation import bp
+from tracker.evaluation.numbers import number, percent, rupiah, short_number
 from tracker.evaluation.ratings import NO_VALUE, RATING_BADGES, RATINGS, rating_badge, rating_label
 from tracker.extensions import db
-from tracker.formatting import number, percent, rupiah, short_number
 from tracker.periods.services import MAX_YEAR, MIN_YEAR, quarter_end, quarter_label
 from tracker.periods.services import today as jakarta_today
 from tracker.plans.queries import default_year, years_with_plans
@@ -63,7 +63,7 @@ def show_points(value) -> str:
 @bp.record_once
 def register_template_globals(state):
     state.app.jinja_env.globals.update(
-        ev_pct=show_pct, ev_rp=show_rupiah, ev_num=show_number, ev_points=show_points,
+        ev_pct=show_pct, ev_rp=show_rupiah, ev_num=show_number, ev_points=show_points, ev_int=number,
         ev_rating_label=rating_label, ev_rating_badge=rating_badge, ev_ratings=RATINGS, ev_rating_badges=RATING_BADGES,
         ev_status_label=status_label, ev_status_badge=STATUS_BADGES.get, ev_quarter_label=quarter_label)
 

@@ -19,10 +19,10 @@ from tracker.authz import may_see_agency, permission_required
 from tracker.charts import Series, line_chart
 from tracker.errors import NotFound
 from tracker.evaluation import bp, compare
+from tracker.evaluation.numbers import percent
 from tracker.evaluation.ratings import round_pct
 from tracker.evaluation.views_common import MAX_ID, QUARTERS, agency_choices, ignored_message, read_choice, whole_number
 from tracker.extensions import db
-from tracker.formatting import percent
 from tracker.periods.services import quarter_label
 from tracker.plans.models import Activity
 from tracker.reference.models import Agency
@@ -90,7 +90,7 @@ def compare_page():
              "activity_id": activity.id if activity is not None else None,
              "include_unverified": choice.include_unverified}
     year_data = compare.quarters_of_year(choice.year, up_to=choice.quarter, **scope)
-    last_year = compare.same_quarter_last_year(choice.year, choice.quarter, **scope)
+    last_year = compare.same_quarter_last_year(choice.year, choice.quarter, current=year_data, **scope)
     return render_template("evaluation/compare.html", choice=choice, activity=activity, year_data=year_data,
                            quarters=quarter_rows(year_data["quarters"]), last_year=last_year,
                            chart=trend_chart(choice.year, year_data["quarters"]), agencies=agency_choices(choice),

@@ -42,6 +42,10 @@ class ProgressReport(ReviewedMixin, db.Model):
         CheckConstraint("beneficiaries_reached IS NULL OR beneficiaries_reached >= 0", name="beneficiaries_nonnegative"),
         # Covers the quarter counts (status, and lateness from first_submitted_at) without reading rows.
         Index("ix_progress_report_period_status", "year", "quarter", "status", "first_submitted_at"),
+        # The evaluation's figures (tracker.evaluation.figures_sql): an activity's counted report of a
+        # quarter, and the quarter's counted reports, found and read from the index alone.
+        Index("ix_progress_report_figures", "year", "quarter", "status", "activity_id", "id", "budget_realized",
+              "physical_progress"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -160,7 +160,8 @@ def _figure_columns(count: bool = True) -> list[Col]:
 
 COMPANY_COLUMNS = [Col("no", N_("No"), min_width=3), Col("company_name", N_("Perusahaan"), max_width=40),
                    Col("sector", N_("Sektor"), max_width=28)] + _figure_columns()
-STRATEGY_COLUMNS = [Col("strategy", N_("Kode")), Col("name", N_("Strategi"), wrap=True, max_width=60)] + _figure_columns()
+STRATEGY_COLUMNS = ([Col("strategy", N_("Kode")), Col("name", N_("Strategi"), wrap=True, max_width=60)]
+                    + _figure_columns())
 KECAMATAN_COLUMNS = [Col("code", N_("Kode Wilayah")), Col("name", N_("Kecamatan")),
                      Col("poor_households", N_("Rumah Tangga Miskin (Desil 1–4)"), COUNT),
                      Col("poor_share", N_("Porsi Rumah Tangga Miskin (%)"), PERCENT),
@@ -191,7 +192,8 @@ def render_xlsx(params: ReportParams, progress: Progress) -> bytes:
     money = [(_("Nilai komitmen (Rp)"), t["committed"]), (_("Kontribusi terverifikasi (Rp)"), t["verified"]),
              (_("Kontribusi belum diverifikasi (Rp)"), t["pending"]),
              (_("Komitmen tanpa lokasi kecamatan (Rp)"), t["unlocated"])]
-    ws_rows = ([{"label": _("Perusahaan"), "value": t["companies"]}, {"label": _("Komitmen"), "value": t["commitments"]}]
+    ws_rows = ([{"label": _("Perusahaan"), "value": t["companies"]},
+                {"label": _("Komitmen"), "value": t["commitments"]}]
                + [{"label": label, "value": value} for label, value in money]
                + [{"label": _("Capaian terverifikasi"), "share": pct_fraction(t["achievement_pct"])}])
     table_sheet(wb, _("Ringkasan"), [Col("label", N_("Uraian"), max_width=44), Col("value", N_("Nilai"), MONEY),
@@ -205,12 +207,13 @@ def render_xlsx(params: ReportParams, progress: Progress) -> bytes:
     kec = _rows(d["kecamatan"], d["kecamatan_total"], "name", poor_share=lambda r: pct_fraction(r["poor_share_pct"]),
                 csr_share=lambda r: pct_fraction(r["csr_share_pct"]), pocket=lambda r: yes if r["pocket"] else "",
                 little=lambda r: yes if r["little"] else "")
-    note = [[], [None, _("Sumber data rumah tangga miskin: %(s)s. Komitmen di beberapa kecamatan dibagi rata. Kantong "
-                         "yang menerima sedikit: porsi komitmen CSR kurang dari %(f)s kali porsi rumah tangga miskinnya.",
+    note = [[], [None, _("Sumber data rumah tangga miskin: %(s)s. Komitmen di beberapa kecamatan dibagi rata. "
+                         "Kantong yang menerima sedikit: porsi komitmen CSR kurang dari %(f)s kali porsi rumah "
+                         "tangga miskinnya.",
                          s=d["household_source"] or "–", f=str(d["little_factor"]).replace(".", ","))]]
     table_sheet(wb, _("Kecamatan"), KECAMATAN_COLUMNS, kec, heading=heading, freeze_columns=2, footer=note)
-    table_sheet(wb, _("Komitmen"), COMMITMENT_COLUMNS, _rows(d["commitments"], _total(d["commitments"], count=False), "company"),
-                heading=heading, freeze_columns=3)
+    commitments = _rows(d["commitments"], _total(d["commitments"], count=False), "company")
+    table_sheet(wb, _("Komitmen"), COMMITMENT_COLUMNS, commitments, heading=heading, freeze_columns=3)
     return save(wb)
 
 

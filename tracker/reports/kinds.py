@@ -1,5 +1,5 @@
 """Imports every renderer module so that each registers its (kind, format) in ``registry``."""
 
 # One line per renderer module, added as each lands.
-from tracker.reports import agreements_report, csr_report, opd_form  # noqa: F401,E402  (H3: the other documents)
+from tracker.reports import agreements_report, csr_report, opd_form, rakor_xlsx  # noqa: F401,E402  (H3)
 from tracker.reports import rakor_pdf  # noqa: F401,E402  (evaluation pdf: H2)

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import atexit
 import base64
-import io
 import logging
 import multiprocessing
 import os
+import re
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +36,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
+
+from markupsafe import escape
+
+from tracker.reports import pdf_merge
 
 STYLESHEETS = ("css/report.css",)
 # fontTools logs every table it subsets (INFO/DEBUG): noise in the worker's log, and time under pytest.
@@ -110,47 +114,49 @@ class Footer:
     """The page footer: a running title on the left, "Halaman X dari Y" on the right (not on the cover).
 
     ``page_label`` holds ``{page}`` and ``{pages}`` ("Halaman {page} dari {pages}", translated by the
-    caller); ``offset`` is added to the page counter when the document is not the first part."""
+    caller)."""
 
     title: str = ""
     page_label: str = "Halaman {page} dari {pages}"
+
+    def label(self, page: int, pages: int) -> str:
+        return self.page_label.replace("{pages}", str(pages)).replace("{page}", str(page))
 
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def footer_css(footer: Footer) -> str:
-    label = footer.page_label
-    content = []
-    rest = label
-    while rest:
-        i_page, i_pages = rest.find("{page}"), rest.find("{pages}")
-        hits = [(i, tok) for i, tok in ((i_page, "{page}"), (i_pages, "{pages}")) if i >= 0]
-        if not hits:
-            content.append(_css_string(rest))
-            break
-        i, tok = min(hits)
-        if i:
-            content.append(_css_string(rest[:i]))
-        content.append("counter(page)" if tok == "{page}" else "counter(pages)")
-        rest = rest[i + len(tok):]
-    return (
-        "@page { @bottom-left { content: %s; font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt;"
-        " color: #555; vertical-align: top; padding-top: 3mm; border-top: 0.5pt solid #999; }"
-        " @bottom-right { content: %s; font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt;"
-        " color: #333; vertical-align: top; padding-top: 3mm; border-top: 0.5pt solid #999; } }"
-        " @page :first { @bottom-left { content: none; border: none; }"
-        " @bottom-right { content: none; border: none; } }"
-    ) % (_css_string(footer.title), " ".join(content) or '""')
+def _counters(label: str) -> str:
+    """CSS ``content`` of a label with {page} and {pages}: strings and counter(page)/counter(pages)."""
+    parts = re.split(r"(\{pages?\})", label)
+    return " ".join(("counter(pages)" if p == "{pages}" else "counter(page)" if p == "{page}" else _css_string(p))
+                    for p in parts if p) or '""'
+
+
+_BOX = ("font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; vertical-align: top; padding-top: 3mm;"
+        " border-top: 0.5pt solid #999;")
+
+
+def footer_css(footer: Footer, *, stamp: bool = False) -> str:
+    """The footer's page rules.  In a document: counters, nothing on the first page.  In a stamp
+    document (``stamp``): every page's number is its element's ``string-set: pageno`` (the stamp
+    may cover any range of pages of the whole), and the cover is never stamped."""
+    right = "string(pageno)" if stamp else _counters(footer.page_label)
+    css = ("@page { @bottom-left { content: %s; color: #555; %s }"
+           " @bottom-right { content: %s; color: #333; %s } }") % (_css_string(footer.title), _BOX, right, _BOX)
+    if not stamp:
+        css += (" @page :first { @bottom-left { content: none; border: none; }"
+                " @bottom-right { content: none; border: none; } }")
+    return css
 
 
 @lru_cache(maxsize=16)
-def _footer_sheet(static_root: str, footer: Footer):
+def _footer_sheet(static_root: str, footer: Footer, stamp: bool = False):
     from weasyprint import CSS
 
     fonts, _sheets, fetcher, _base = _resources(static_root, STYLESHEETS)
-    return CSS(string=footer_css(footer), font_config=fonts, url_fetcher=fetcher)
+    return CSS(string=footer_css(footer, stamp=stamp), font_config=fonts, url_fetcher=fetcher)
 
 
 # ---- rendering -------------------------------------------------------------------------------------
@@ -168,8 +174,47 @@ def render_pdf(html: str, *, footer: Footer | None = None, static_root: str | No
     return document.write_pdf(stylesheets=sheets, font_config=fonts)
 
 
+def render_stamp(pages: list[tuple[int, float, float]], total: int, footer: Footer, *,
+                 static_root: str | None = None) -> bytes:
+    """A document of empty pages carrying only the footer: one page per (number, width, height) in
+    ``pages``, numbered "Halaman <number> dari <total>" (sizes in points, as the pages stamped)."""
+    from weasyprint import CSS, HTML
+
+    root = static_root or app_static_root()
+    fonts, sheets, fetcher, base_url = _resources(root, STYLESHEETS)
+    names: dict[tuple[float, float], str] = {}
+    css = ["div.p { height: 1pt; } div.p + div.p { break-before: page; }"]
+    body = []
+    for number, width, height in pages:
+        size = (round(width, 2), round(height, 2))
+        if size not in names:
+            names[size] = f"s{len(names)}"
+            css.append(f"@page {names[size]} {{ size: {size[0]}pt {size[1]}pt; }} div.{names[size]} {{ page: {names[size]}; }}")
+        label = escape(_css_string(footer.label(number, total)))
+        body.append(f'<div class="p {names[size]}" style="string-set: pageno {label}"></div>')
+    html = f"<!DOCTYPE html><html><body>{''.join(body)}</body></html>"
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+        stylesheets=[sheets[0], _footer_sheet(root, footer, stamp=True), CSS(string="\n".join(css), font_config=fonts)],
+        font_config=fonts)
+
+
+def stamp_page_numbers(data: bytes, footer: Footer, *, static_root: str | None = None) -> bytes:
+    """The footer over every page of ``data`` but the first, numbered over the whole (one process)."""
+    sizes = pdf_merge.page_sizes(data)
+    writer = pdf_merge.merge([data])
+    if len(sizes) > 1:
+        stamp = render_stamp([(n, w, h) for n, (w, h) in enumerate(sizes, start=1)][1:], len(sizes), footer,
+                             static_root=static_root)
+        pdf_merge.overlay(writer, [stamp], 1)
+    return pdf_merge.to_bytes(writer)
+
+
 def _render_in_worker(html: str, static_root: str, stylesheets: tuple[str, ...]) -> bytes:
     return render_pdf(html, static_root=static_root, stylesheets=stylesheets)
+
+
+def _stamp_in_worker(pages: list[tuple[int, float, float]], total: int, footer: Footer, static_root: str) -> bytes:
+    return render_stamp(pages, total, footer, static_root=static_root)
 
 
 def _warm_worker(static_root: str, stylesheets: tuple[str, ...]) -> None:
@@ -212,90 +257,53 @@ def shutdown_pool() -> None:
 atexit.register(shutdown_pool)
 
 
+def _run(tasks: list[tuple], root: str, stylesheets: tuple[str, ...],
+         progress: Callable[[int], None] | None = None) -> list[bytes]:
+    """Run ``(function, *args)`` tasks in the pool, results in order; a pool broken by a killed
+    worker is started again once."""
+    results: list[bytes | None] = [None] * len(tasks)
+    for attempt in (1, 2):
+        pool = _pool(root, stylesheets)
+        try:
+            futures = {pool.submit(*task): i for i, task in enumerate(tasks) if results[i] is None}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(sum(r is not None for r in results))
+            break
+        except BrokenProcessPool:
+            shutdown_pool()
+            if attempt == 2:
+                raise
+    return [r for r in results if r is not None]
+
+
 def render_parallel(parts: list[str], *, footer: Footer | None = None, static_root: str | None = None,
                     stylesheets: tuple[str, ...] = STYLESHEETS,
                     progress: Callable[[int, int], None] | None = None) -> bytes:
     """Several HTML documents rendered at once (a process pool, one process per core), merged in
-    order; with ``footer`` every page but the first is stamped "Halaman X dari Y" over the whole.
-    ``progress(done, total)`` is called as each part finishes."""
+    order; with ``footer`` every page but the first is stamped "Halaman X dari Y" over the whole
+    (the stamps rendered in the pool too, one range of pages per process).  ``progress(done, total)``
+    is called as each part finishes (the stamps count as one more step)."""
     root = static_root or app_static_root()
-    results: list[bytes | None] = [None] * len(parts)
-    if len(parts) == 1:
-        results[0] = render_pdf(parts[0], static_root=root, stylesheets=stylesheets)
+    steps = len(parts) + (1 if footer is not None else 0)
+    done = (lambda n: progress(n, steps)) if progress else None
+    pdfs = _run([(_render_in_worker, html, root, stylesheets) for html in parts], root, stylesheets, done)
+    writer = pdf_merge.merge(pdfs)
+    if footer is not None and len(writer.pages) > 1:
+        sizes = [(n, float(p.mediabox.width), float(p.mediabox.height)) for n, p in enumerate(writer.pages, start=1)]
+        stamped = sizes[1:]
+        share = -(-len(stamped) // worker_count())
+        ranges = [stamped[i:i + share] for i in range(0, len(stamped), share)]
+        stamps = _run([(_stamp_in_worker, r, len(sizes), footer, root) for r in ranges], root, stylesheets)
+        pdf_merge.overlay(writer, stamps, 1)
         if progress:
-            progress(1, 1)
-    else:
-        for attempt in (1, 2):  # a pool broken by a killed worker is started again once
-            pool = _pool(root, stylesheets)
-            try:
-                futures = {pool.submit(_render_in_worker, html, root, stylesheets): i
-                           for i, html in enumerate(parts) if results[i] is None}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    if progress:
-                        progress(sum(r is not None for r in results), len(parts))
-                break
-            except BrokenProcessPool:
-                shutdown_pool()
-                if attempt == 2:
-                    raise
-    merged = merge_pdfs([r for r in results if r is not None])
-    return stamp_page_numbers(merged, footer, static_root=root) if footer is not None else merged
+            progress(steps, steps)
+    return pdf_merge.to_bytes(writer)
 
-
-# ---- merging and numbering ----------------------------------------------------------------------
 
 def merge_pdfs(pdfs: list[bytes]) -> bytes:
-    from pypdf import PdfWriter
-
-    if len(pdfs) == 1:
-        return pdfs[0]
-    writer = PdfWriter()
-    for data in pdfs:
-        writer.append(io.BytesIO(data), import_outline=True)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return pdfs[0] if len(pdfs) == 1 else pdf_merge.to_bytes(pdf_merge.merge(pdfs))
 
 
-def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
-    from pypdf import PdfReader
-
-    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def stamp_html(sizes: list[tuple[float, float]]) -> tuple[str, str]:
-    """An empty document with one page per size given (the footer does the rest): (html, css)."""
-    names: dict[tuple[float, float], str] = {}
-    css = ["html, body { margin: 0; } div.p { height: 1pt; } div.p + div.p { break-before: page; }"]
-    for size in sizes:
-        if size not in names:
-            names[size] = f"s{len(names)}"
-            css.append(f"@page {names[size]} {{ size: {size[0]:.2f}pt {size[1]:.2f}pt; }}")
-            css.append(f"div.{names[size]} {{ page: {names[size]}; }}")
-    body = "".join(f'<div class="p {names[s]}"></div>' for s in sizes)
-    return f"<!DOCTYPE html><html><body>{body}</body></html>", "\n".join(css)
-
-
-def stamp_page_numbers(pdf: bytes, footer: Footer, *, static_root: str | None = None) -> bytes:
-    """Overlay the footer ("Halaman X dari Y", X counting from the first page, Y the total; none on
-    the first page) on every page of ``pdf``, each stamp page the size of the page it goes on."""
-    from pypdf import PdfReader, PdfWriter
-    from weasyprint import CSS, HTML
-
-    root = static_root or app_static_root()
-    fonts, sheets, fetcher, base_url = _resources(root, STYLESHEETS)
-    sizes = page_sizes(pdf)
-    html, css = stamp_html(sizes)
-    stamp = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=[sheets[0], _footer_sheet(root, footer), CSS(string=css, font_config=fonts)],
-        font_config=fonts)
-    stamps = PdfReader(io.BytesIO(stamp)).pages
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    if len(stamps) != len(writer.pages):  # pragma: no cover (the stamp document has one page per size)
-        raise RuntimeError("page-number stamp does not match the document")
-    for page, overlay in zip(list(writer.pages)[1:], stamps[1:]):
-        page.merge_page(overlay, over=True)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+page_sizes = pdf_merge.page_sizes

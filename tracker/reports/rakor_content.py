@@ -331,4 +331,5 @@ def _annex(e: dict) -> list[dict]:
              "agency_name": a["agency_name"], "strategy": a["strategy"], "budget": a["budget"],
              "realized_cumulative": a["realized_cumulative"], "realization_pct": a["realization_pct"],
              "physical_progress": a["physical_progress"], "status": a["status"],
-             "status_label": report_status_label(a["status"])} for a in e["activities"]]
+             "status_label": report_status_label(a["status"]), "problems": a["problems"].strip(),
+             "follow_up": a["follow_up"].strip()} for a in e["activities"]]

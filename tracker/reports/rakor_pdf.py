@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import partial
 
 from flask import render_template
@@ -39,10 +40,15 @@ from tracker.reports.registry import Progress, ReportKind, ReportParams, registe
 
 CHUNK_MIN_ROWS = 300      # a shorter annex renders with the main part (a pool start costs more than it saves)
 MIN_CHUNK_ROWS = 120      # rows per chunk at least (each chunk costs a fixed start-up)
-CHUNKS_PER_WORKER = 3     # more chunks than workers: they finish evenly
+CHUNKS_PER_WORKER = 4     # more chunks than workers: they finish evenly
 # The full Permendagri table, indicator by indicator, is printed for one OPD, or for a kabupaten of at
 # most this many activities (above it the recap per OPD stands in; the workbook has every row).
 DETAIL_MAX_ACTIVITIES = 150
+# Problems and follow-ups are listed in full in chapter 6 up to this many activities; above it chapter 6
+# summarises them per OPD (the most frequent texts) and the annex carries each activity's own.
+PROBLEMS_MAX_ITEMS = 120
+DIGEST_TEXTS = 3
+CHART_COMPANIES = 15
 
 
 def filename(params: ReportParams) -> str:
@@ -89,10 +95,13 @@ def charts(content: dict) -> dict:
         out["poverty"] = dashboard_charts.poverty_chart(content["poverty"]["rows"])
     csr = content["csr"]
     if csr is not None and csr["companies"]:
+        top = csr["companies"][:CHART_COMPANIES]  # largest commitments first
+        title = (_("Komitmen dan kontribusi CSR per perusahaan") if len(csr["companies"]) <= CHART_COMPANIES else
+                 _("Komitmen dan kontribusi CSR: %(n)d perusahaan dengan komitmen terbesar", n=CHART_COMPANIES))
         out["csr"] = grouped_bar_chart(
-            _("Komitmen dan kontribusi CSR per perusahaan"), [c["name"] for c in csr["companies"]],
-            [Series(_("Komitmen"), [c["committed"] for c in csr["companies"]]),
-             Series(_("Kontribusi terverifikasi"), [c["verified"] for c in csr["companies"]])],
+            title, [c["name"] for c in top],
+            [Series(_("Komitmen"), [c["committed"] for c in top]),
+             Series(_("Kontribusi terverifikasi"), [c["verified"] for c in top])],
             value_format=compact_rupiah, width=640, key="rakor-csr")
     return out
 
@@ -110,17 +119,43 @@ def detail_table(content: dict) -> bool:
             or content["summary"]["figures"]["activity_count"] <= DETAIL_MAX_ACTIVITIES)
 
 
+def problems_count(content: dict) -> int:
+    return sum(len(g["items"]) for g in content["problems"])
+
+
+def problem_digest(content: dict) -> list[dict] | None:
+    """Per OPD the most frequent problems and follow-ups (``None``: few enough to list them all)."""
+    if problems_count(content) <= PROBLEMS_MAX_ITEMS:
+        return None
+
+    def top(items: list[dict], key: str) -> tuple[list[dict], int]:
+        counts = Counter(i[key] for i in items if i[key])
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [{"text": t, "count": n} for t, n in ordered[:DIGEST_TEXTS]], max(0, len(ordered) - DIGEST_TEXTS)
+
+    out = []
+    for g in content["problems"]:
+        problems, more_problems = top(g["items"], "problems")
+        follow_ups, more_follow_ups = top(g["items"], "follow_up")
+        out.append({"name": g["full_name"], "activities": len(g["items"]), "problems": problems,
+                    "more_problems": more_problems, "follow_ups": follow_ups, "more_follow_ups": more_follow_ups})
+    return out
+
+
 def main_html(content: dict, *, annex_rows: list[dict] | None = None) -> str:
     """The main part; with ``annex_rows`` the annex table follows its title page in the same document."""
+    digest = problem_digest(content)
     return render_template("reports/pdf/rakor.html", c=content, charts=charts(content), annex_rows=annex_rows,
-                           detail=detail_table(content), report_locale=content["params"].get("locale", "id"),
-                           **_helpers())
+                           detail=detail_table(content), problems_digest=digest,
+                           problems_count=problems_count(content), annex_problems=digest is not None,
+                           report_locale=content["params"].get("locale", "id"), **_helpers())
 
 
 def annex_html(content: dict, rows: list[dict], *, first: int, continued: bool) -> str:
     """One chunk of the annex: ``rows`` numbered from ``first``; ``continued`` when the chunk starts in
     the middle of an OPD (its heading row is repeated, marked "lanjutan")."""
     return render_template("reports/pdf/rakor_annex.html", c=content, rows=rows, first=first, continued=continued,
+                           annex_problems=problems_count(content) > PROBLEMS_MAX_ITEMS,
                            report_locale=content["params"].get("locale", "id"), **_helpers())
 
 

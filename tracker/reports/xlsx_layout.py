@@ -22,8 +22,8 @@ from io import BytesIO
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tracker.csr.excel_layout import BOLD, HEAD_FILL, TITLE, WRAP, cell, risky
@@ -40,7 +40,7 @@ GROUP_FILL = PatternFill("solid", fgColor="EEF3EA")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 OVERDUE_FILL = PatternFill("solid", fgColor="F4CCCC")
 SUBTITLE = Font(italic=True, color="444444")
-TOP = Alignment(vertical="top")
+_RISKY_FIRST = frozenset("=+-@\t\r")  # what excel_layout.risky looks for, as a set
 # A row dict may carry "_style": how the whole row looks.
 STYLES = {"group": (BOLD, GROUP_FILL), "total": (BOLD, TOTAL_FILL), "overdue": (None, OVERDUE_FILL)}
 
@@ -108,19 +108,37 @@ def fit_widths(columns: list[Col], rows: list[dict], sample: int = 2000) -> list
     return widths
 
 
+class _PreparedCell(Cell):
+    """A write-only cell whose style is set once, when it is prepared: its style id is looked up once
+    instead of for every row it is written in (and it names itself cheaply in openpyxl's messages)."""
+
+    __slots__ = ("_style_id",)
+
+    def __repr__(self) -> str:
+        return "<PreparedCell>"
+
+    @property
+    def style_id(self) -> int:
+        try:
+            return self._style_id
+        except AttributeError:
+            self._style_id = self.parent.parent._cell_styles.add(self._style)
+            return self._style_id
+
+
 class _RowWriter:
     """Cells prepared once per column and style, reused for every row (write-only rows are written
     out on append, so a cell object is free again right after)."""
 
     def __init__(self, ws, columns: list[Col]):
         self.ws, self.columns = ws, columns
-        self._cache: dict[tuple, WriteOnlyCell] = {}
+        self._cache: dict[tuple, _PreparedCell] = {}
 
-    def _cell(self, index: int, col: Col, fmt: str | None, style: str | None) -> WriteOnlyCell:
+    def _cell(self, index: int, col: Col, fmt: str | None, style: str | None) -> _PreparedCell:
         key = (index, fmt, style)
         found = self._cache.get(key)
         if found is None:
-            found = WriteOnlyCell(self.ws)
+            found = _PreparedCell(self.ws, row=1, column=1)
             font, fill = STYLES.get(style, (None, None))
             if fmt:
                 found.number_format = fmt
@@ -128,30 +146,44 @@ class _RowWriter:
                 found.font = font
             if fill:
                 found.fill = fill
-            found.alignment = WRAP if col.wrap else TOP
+            if col.wrap:
+                found.alignment = WRAP
             self._cache[key] = found
         return found
 
     def row(self, values: dict) -> list:
         style = values.get("_style")
+        get = values.get
         out = []
+        append = out.append
         for index, col in enumerate(self.columns):
-            value = values.get(col.key)
-            if isinstance(value, str) and risky(value):
-                font, fill = STYLES.get(style, (None, None))
-                out.append(cell(self.ws, value, font=font, fill=fill, align=WRAP if col.wrap else None))
+            value = get(col.key)
+            kind = type(value)
+            if value is None or value == "":
+                append(self._cell(index, col, None, style) if style else None)
+                continue
+            if kind is str:
+                if value[0] in _RISKY_FIRST:
+                    font, fill = STYLES.get(style, (None, None))
+                    append(cell(self.ws, value, font=font, fill=fill, align=WRAP if col.wrap else None))
+                elif style is None and not col.wrap:
+                    append(value)
+                else:
+                    target = self._cell(index, col, None, style)
+                    target.value = value
+                    append(target)
                 continue
             fmt = col.fmt
-            if fmt == NUMBER:
-                fmt = COUNT if isinstance(value, int) or (isinstance(value, float) and value.is_integer()) else DECIMAL
-            if not isinstance(value, (int, float, date)) or isinstance(value, bool):
+            if kind is bool or kind is str:
                 fmt = None
-            if style is None and fmt is None and not col.wrap:
-                out.append(value)
+            elif fmt == NUMBER:
+                fmt = COUNT if kind is int or value.is_integer() else DECIMAL
+            elif fmt is None and style is None:
+                append(value)
                 continue
             target = self._cell(index, col, fmt, style)
             target.value = value
-            out.append(target)
+            append(target)
         return out
 
 
@@ -185,11 +217,11 @@ def _write_table(ws, columns: list[Col], rows: list[dict]) -> None:
 
 def table_sheet(wb: Workbook, title: str, columns: list[Col], rows: list[dict], *, heading: list[str],
                 freeze_columns: int = 0, footer: list[list] | None = None, widths: list[float] | None = None,
-                more: list[Table] | None = None):
+                more: list[Table] | None = None, footer_first: bool = False):
     """A sheet: the title block (``heading``: a title, then lines under it), a blank row, the header
     (frozen, with the auto-filter over the table), one row per dict (``"_style"`` optional), then
     ``more`` tables (each after a blank line, with its title), then ``footer`` rows (plain values,
-    below the filtered range: notes, a signature block)."""
+    below the filtered range: notes, a signature block; before ``more`` with ``footer_first``)."""
     ws = wb.create_sheet(title[:31])
     more = more or []
     for i, width in enumerate(widths or _widths([(columns, rows)] + [(t.columns, t.rows) for t in more]), start=1):
@@ -204,13 +236,20 @@ def table_sheet(wb: Workbook, title: str, columns: list[Col], rows: list[dict], 
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last}"
     if not rows:
         ws.append([cell(ws, _("Tidak ada data."), font=SUBTITLE)])
+    if footer_first:
+        _footer(ws, footer)
     for table in more:
         ws.append([])
         ws.append([cell(ws, table.title, font=BOLD)])
         _write_table(ws, table.columns, table.rows)
-    for line in footer or []:
-        ws.append([v if not isinstance(v, str) or not risky(v) else cell(ws, v) for v in line])
+    if not footer_first:
+        _footer(ws, footer)
     return ws
+
+
+def _footer(ws, lines: list[list] | None) -> None:
+    for line in lines or []:
+        ws.append([v if not isinstance(v, str) or not risky(v) else cell(ws, v) for v in line])
 
 
 def signature_rows(place: str, when: str, title_lines: list[str], name: str = "", nip: str = "",
