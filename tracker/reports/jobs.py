@@ -148,7 +148,7 @@ def request_report(user, params: ReportParams, *, wait: float | None = None) -> 
 
 def wait_seconds(wait: float | None) -> float:
     if wait is None:
-        wait = float(current_app.config.get("REPORT_WAIT_SECONDS", 3))
+        wait = float(current_app.config.get("REPORT_WAIT_SECONDS", 2))
     if queue.is_memory():
         return 0.0  # nothing renders in the background: waiting would only delay the answer
     return max(0.0, wait)
