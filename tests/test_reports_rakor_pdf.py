@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
 
 from tests.conftest import empty_tables
 from tests.evaluation_helpers import activity, report
-from tracker.csr.models import CsrCommitment, CsrContribution
+from tests.rakor_helpers import NIP, add_context
 from tracker.extensions import db
-from tracker.meetings.models import Agreement, Meeting
-from tracker.poverty.models import PovertyStat
 from tracker.reference.models import Agency, Company, Region
 from tracker.reports import pdf, registry
 from tracker.reports.models import ReportSettings
@@ -27,7 +24,6 @@ from tracker.reports.registry import ReportParams
 
 YEAR, QUARTER = 2025, 2
 PAYLOAD = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
-NIP = "197001011995031001"
 
 
 def _world() -> dict:
@@ -49,27 +45,7 @@ def _world() -> dict:
     health.name = "Pelayanan Kesehatan Ibu Hamil"
     report(health, 2, realized=0, values={0: 10}, problems="Tenaga bidan desa belum lengkap",
            follow_up="Usulan formasi bidan desa")
-    db.session.add_all([
-        PovertyStat(region_id=kab.id, year=2024, month=3, source="BPS", poor_count=26_470, poor_pct=6.37),
-        PovertyStat(region_id=kab.id, year=2025, month=3, source="BPS", poor_count=25_720, poor_pct=6.11),
-    ])
-    commitment = CsrCommitment(company_id=company.id, year=YEAR, title="Bedah rumah", strategy="S1",
-                               amount=500_000_000, activity_id=main.id)
-    db.session.add(commitment)
-    db.session.flush()
-    db.session.add(CsrContribution(commitment_id=commitment.id, date=date(2025, 5, 2), amount=125_000_000,
-                                   status="verified", first_submitted_at=datetime(2025, 5, 3, tzinfo=UTC)))
-    earlier = Meeting(date=date(2025, 4, 15), year=YEAR, quarter=1, kind="rakor", title="Rakor TKPK Triwulan I")
-    this = Meeting(date=date(2025, 7, 21), year=YEAR, quarter=2, kind="rakor", title="Rakor TKPK Triwulan II")
-    db.session.add_all([earlier, this])
-    db.session.flush()
-    db.session.add_all([
-        Agreement(meeting_id=earlier.id, text="Verifikasi data P3KE desil 1", agency_id=dinsos.id,
-                  due_date=date(2025, 6, 30), status="in_progress"),
-        Agreement(meeting_id=earlier.id, text="Data PBI JKN diserahkan", agency_id=dinkes.id, status="open"),
-    ])
-    db.session.add(ReportSettings(place="Sampit", signer_title="Kepala Bappeda", signer_name="Dr. Budi Santoso, M.Si.",
-                                  signer_nip=NIP))
+    add_context(kab=kab, company=company, activity=main, dinsos=dinsos, dinkes=dinkes, signer_name="Dr. Budi Santoso, M.Si.")
     db.session.commit()
     return {"dinsos": dinsos.id, "dinkes": dinkes.id, "codes": [a.code for a in [main, *others]],
             "health_code": health.code}

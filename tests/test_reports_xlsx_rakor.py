@@ -6,20 +6,16 @@ another.  One small kabupaten, built once; two workbooks rendered once for the m
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import empty_tables
 from tests.evaluation_helpers import activity, report
-from tracker.csr.models import CsrCommitment, CsrContribution
+from tests.rakor_helpers import NIP, add_context
 from tracker.extensions import db
-from tracker.meetings.models import Agreement, Meeting
-from tracker.poverty.models import PovertyStat
 from tracker.reference.models import Agency, Company, Region
 from tracker.reports import registry
-from tracker.reports.models import ReportSettings
 from tracker.reports.registry import ReportParams
 
 YEAR, QUARTER = 2025, 2
@@ -46,27 +42,7 @@ def _world() -> dict:
                       indicators=[{"target": 50, "name": "Ibu hamil diperiksa"}])
     health.name = "Pelayanan Kesehatan Ibu Hamil"
     report(health, 2, realized=500_000, values={0: 10}, problems="Kendala Dinkes", physical=20)
-    db.session.add_all([
-        PovertyStat(region_id=kab.id, year=2024, month=3, source="BPS", poor_count=26_470, poor_pct=6.37),
-        PovertyStat(region_id=kab.id, year=2025, month=3, source="BPS", poor_count=25_720, poor_pct=6.11),
-    ])
-    commitment = CsrCommitment(company_id=company.id, year=YEAR, title="Bedah rumah", strategy="S1",
-                               amount=500_000_000, activity_id=main.id)
-    db.session.add(commitment)
-    db.session.flush()
-    db.session.add(CsrContribution(commitment_id=commitment.id, date=date(2025, 5, 2), amount=125_000_000,
-                                   status="verified"))
-    earlier = Meeting(date=date(2025, 4, 15), year=YEAR, quarter=1, kind="rakor", title="Rakor TKPK Triwulan I")
-    this = Meeting(date=date(2025, 7, 21), year=YEAR, quarter=2, kind="rakor", title="Rakor TKPK Triwulan II")
-    db.session.add_all([earlier, this])
-    db.session.flush()
-    db.session.add_all([
-        Agreement(meeting_id=earlier.id, text="Verifikasi data P3KE desil 1", agency_id=dinsos.id,
-                  due_date=date(2025, 6, 30), status="in_progress"),
-        Agreement(meeting_id=earlier.id, text="Data PBI JKN diserahkan", agency_id=dinkes.id, status="open"),
-    ])
-    db.session.add(ReportSettings(place="Sampit", signer_title="Kepala Bappeda", signer_name="Dr. Budi Santoso",
-                                  signer_nip="197001011995031001"))
+    add_context(kab=kab, company=company, activity=main, dinsos=dinsos, dinkes=dinkes, signer_name="Dr. Budi Santoso")
     db.session.commit()
     return {"dinsos": dinsos.id, "dinkes": dinkes.id}
 
@@ -145,7 +121,7 @@ def test_summary_figures_are_numbers_and_the_signature_is_there(books):
     assert share.number_format == "0.00%" and share.value == pytest.approx(0.4561, abs=1e-4)
     assert rows["Sub kegiatan"]["Jumlah"].value == 2
     texts = _texts(books["whole"])
-    assert "Dr. Budi Santoso" in texts and "NIP. 197001011995031001" in texts and "Sampit" in texts
+    assert "Dr. Budi Santoso" in texts and f"NIP. {NIP}" in texts and "Sampit" in texts
 
 
 def test_poverty_realisation_and_strategy_sheets(books):
