@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
@@ -19,7 +20,9 @@ def large_instance(database_url: str | None = None) -> dict:
     env = {**os.environ, "TRACKER_INSTANCE_PATH": instance}
     if database_url:
         env["DATABASE_URL"] = database_url
-    marker = os.path.join(instance, ".demo-loaded" + ("-pg" if database_url else ""))
+    # One marker per database: a second PostgreSQL database gets its own load.
+    suffix = "-" + hashlib.sha256(database_url.encode()).hexdigest()[:12] if database_url else ""
+    marker = os.path.join(instance, ".demo-loaded" + suffix)
     if not os.path.exists(marker):
         os.makedirs(instance, exist_ok=True)
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
