@@ -263,3 +263,21 @@ def test_prune_removes_old_renderings_and_their_unshared_files(app, monkeypatch,
     db.session.commit()
     assert "dihapus: 1; berkas dihapus: 1" in runner.invoke(args=["reports", "prune"]).output
     assert not os.path.exists(path)
+
+
+def test_every_link_table_of_a_source_is_in_the_cache_key(app):
+    """A change to a many-to-many link alone (a CSR commitment's kecamatan) must make a new rendering:
+    each kind's fingerprint covers the link tables of the models it reads."""
+    from sqlalchemy import inspect
+
+    from tracker.reports.cache import sources_of
+
+    for kind in registry.all_kinds():
+        covered = {t.name for t in sources_of(kind)}
+        own = {getattr(s, "__tablename__", getattr(s, "name", None)) for s in kind.sources}  # not ALWAYS
+        for source in kind.sources:
+            if not hasattr(source, "__mapper__"):
+                continue
+            for rel in inspect(source).relationships:
+                if rel.secondary is not None and rel.target.name in own:
+                    assert rel.secondary.name in covered, (kind.kind, kind.fmt, rel.secondary.name)

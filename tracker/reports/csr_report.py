@@ -37,7 +37,7 @@ from tracker.reports.registry import Progress, ReportKind, ReportParams, registe
 from tracker.reports.settings import report_settings
 from tracker.reports.xlsx_layout import COUNT, MONEY, PERCENT, Col, pct_fraction, save, table_sheet
 
-SOURCES = (CsrCommitment, CsrContribution, Company, Region, Strategy, HouseholdCount)
+SOURCES = (CsrCommitment, CsrContribution, commitment_region, Company, Region, Strategy, HouseholdCount)
 FIGURES = ("commitments", "committed", "verified", "pending")
 
 

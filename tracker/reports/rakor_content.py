@@ -26,7 +26,7 @@ from sqlalchemy import and_, case, func, select
 
 from tracker.authz import Role
 from tracker.csr import queries as csr_queries
-from tracker.csr.models import CsrCommitment, CsrContribution
+from tracker.csr.models import CsrCommitment, CsrContribution, commitment_region
 from tracker.evaluation import figures as eval_figures
 from tracker.evaluation.ratings import pct, rating_label
 from tracker.evaluation.summary import ringkasan
@@ -38,7 +38,7 @@ from tracker.meetings.labels import status_label as agreement_status_label
 from tracker.meetings.models import RAKOR, Agreement, AgreementEvent, Meeting
 from tracker.periods.services import quarter_end, quarter_label
 from tracker.periods.services import today as jakarta_today
-from tracker.plans.models import Activity
+from tracker.plans.models import Activity, activity_region
 from tracker.periods.models import Period
 from tracker.plans.models import Indicator
 from tracker.poverty import queries as poverty_queries
@@ -54,9 +54,9 @@ from tracker.review import status_label as report_status_label
 SECTIONS = ("cover", "summary", "poverty", "realisation", "performance", "csr", "problems", "agreements",
             "annex", "signature")
 # Every model the content reads (the cache key of the PDF and the workbook built from it).
-SOURCES = (Activity, Indicator, ProgressReport, IndicatorValue, Agency, Strategy, Region, Company, CsrCommitment,
-           CsrContribution, PovertyStat, PovertyTarget, HouseholdCount, Meeting, Agreement, AgreementEvent,
-           Period, ReportSettings)
+SOURCES = (Activity, activity_region, Indicator, ProgressReport, IndicatorValue, Agency, Strategy, Region, Company,
+           CsrCommitment, CsrContribution, commitment_region, PovertyStat, PovertyTarget, HouseholdCount, Meeting,
+           Agreement, AgreementEvent, Period, ReportSettings)
 # The worker has no signed-in user: the meetings queries scope by role, and Bappeda sees every agreement.
 _READER = SimpleNamespace(role=Role.COORDINATOR, agency_id=None, company_id=None)
 _LATER_THAN_ANY_ID = 2**62
