@@ -144,7 +144,10 @@ def _migrated_app():
 
 
 def empty_tables(app) -> None:
+    from tracker import memo
+
     with app.app_context():
+        memo.clear()  # emptying the tables sets the change counters back
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
-CORE = {"authz", "charts", "config", "database", "errors", "extensions", "files", "formatting", "forms", "i18n", "review",
-        "security", "types", "web"}
+CORE = {"authz", "changes", "charts", "config", "database", "errors", "extensions", "files", "formatting", "forms",
+        "i18n", "memo", "review", "security", "types", "web"}
 COMPOSERS = {"tracker", "tracker.models"}
 # Lowest first: a feature may import the ones before it, never one after it.
 FEATURES = ["audit", "reference", "auth", "users", "periods", "plans", "progress", "csr", "poverty", "meetings",

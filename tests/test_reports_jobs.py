@@ -90,12 +90,9 @@ def test_unchanged_data_is_served_from_the_cache(app, monkeypatch, coordinator, 
     api.get(URL)
     run_queue(app)
     jobs_before = job_count()
-    started = time.perf_counter()
     again = api.get(URL)
-    elapsed = time.perf_counter() - started
     assert again.status_code == 200 and again.data.startswith(b"%PDF")
     assert len(probe.calls) == 1 and job_count() == jobs_before  # no rendering, no new job
-    assert elapsed < 1.0  # target 100 ms (bench/); generous here for slow CI machines
 
 
 @pytest.mark.parametrize("change", ["update", "insert", "delete", "settings"])

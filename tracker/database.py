@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
+from tracker import changes
 from tracker.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,6 +44,7 @@ def _begin_statement() -> str:
 
 def configure_engine(app: Flask) -> None:
     engine = db.engine
+    changes.install(engine)
     if engine.dialect.name != "sqlite":
         return
     synchronous = app.config.get("SQLITE_SYNCHRONOUS", "FULL").upper()

@@ -5,6 +5,7 @@ Like ``tracker/__init__`` this module composes the features; it is not part of t
 
 
 def import_all_models() -> None:
+    from tracker import changes  # noqa: F401
     from tracker.audit import models as audit_models  # noqa: F401
     from tracker.auth import models as auth_models  # noqa: F401
     from tracker.csr import models as csr_models  # noqa: F401

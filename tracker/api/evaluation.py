@@ -13,10 +13,12 @@ says which; the roll-ups and the summary always cover the whole scope).
 from __future__ import annotations
 
 from flask import Response
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
+from tracker import memo
 from tracker.api.core import json_response, route
 from tracker.api.evaluation_schemas import CompareOut, EvaluationOut
 from tracker.api.params import AgencyFilter, id_field
@@ -24,6 +26,7 @@ from tracker.authz import agency_scope, may_see_agency
 from tracker.errors import NotFound
 from tracker.evaluation import compare, figures, summary
 from tracker.extensions import db
+from tracker.periods.services import today as jakarta_today
 from tracker.plans.models import Activity
 from tracker.reference.models import Agency
 from tracker.types import to_jakarta_iso
@@ -89,10 +92,17 @@ def evaluation_payload(year: int, quarter: int, agency_id: int | None, include_u
        "86/2017, per OPD dan strategi, kelengkapan, CSR, ringkasan tertulis", tag=TAG, response=EvaluationOut,
        permission=VIEW, query=EvaluationQuery)
 def evaluation_quarter(year: int, quarter: int, params: EvaluationQuery):
-    data = evaluation_payload(year, quarter, scoped_agency(params.agency_id), params.include_unverified,
-                              params.window())
-    # Serialised by pydantic in one pass (thousands of rows: several times faster than a dict then jsonify).
-    return Response(EvaluationOut.model_validate(data).model_dump_json(), mimetype="application/json")
+    agency_id, window = scoped_agency(params.agency_id), params.window()
+
+    def body() -> bytes:
+        data = evaluation_payload(year, quarter, agency_id, params.include_unverified, window)
+        # Serialised by pydantic in one pass (thousands of rows: several times faster than a dict then jsonify).
+        return EvaluationOut.model_validate(data).model_dump_json().encode("utf-8")
+
+    # The whole year of the kabupaten is megabytes of JSON computed in half a second: remembered while
+    # the data is unchanged (tracker.memo), like the page.
+    key = (year, quarter, agency_id, params.include_unverified, window, jakarta_today(), str(get_locale()))
+    return Response(memo.remembered("api.evaluation", key, body), mimetype="application/json")
 
 
 def visible_activity(activity_id: int, year: int) -> Activity:

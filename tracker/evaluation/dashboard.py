@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from tracker import memo
 from tracker.authz import Role, agency_scope, can
 from tracker.evaluation import figures
 from tracker.evaluation import dashboard_charts as charts
@@ -97,31 +99,42 @@ def _empty(kind: str, year: int, quarter: int, **extra) -> dict:
     return {"kind": kind, "empty": True, "year": year, "quarter": quarter, **extra}
 
 
+def _kabupaten_figures(year: int, quarter: int, today: date) -> dict | None:
+    """What every kabupaten-wide dashboard of this quarter shows of the data (not the user's queues)."""
+    ev = figures.evaluation(year, quarter, detail=False, today=today)
+    if not ev["activity_count"]:
+        return None
+    agencies = ev["agencies"]
+    lowest = lowest_agencies(agencies)
+    return {
+        "due_date": ev["due_date"], "quarter_end": ev["quarter_end"], "headline": _headline(ev),
+        "agency_count": len(agencies), "completeness": ev["completeness"], "csr": ev["csr"],
+        "rating_counts": ev["rating_counts"], "agencies": agencies, "poverty": _poverty(year),
+        "charts": {"realisation": charts.realisation_chart(agencies, {a["agency_id"] for a in lowest}),
+                   "ratings": charts.rating_chart(ev["rating_counts"]),
+                   "completeness": charts.completeness_chart(agencies),
+                   "csr": charts.csr_chart(ev["csr"])},
+        "lowest": lowest, "late": late_agencies(agencies),
+    }
+
+
+def _remembered(name: str, key: tuple, compute):
+    """Remembered while the data is unchanged (``tracker.memo``); the charts are in the user's language."""
+    return memo.remembered(name, (*key, str(get_locale())), compute)
+
+
 def kabupaten_dashboard(user, year: int, quarter: int, *, today: date | None = None) -> dict:
     """Bappeda's dashboard (with its work queues) or, for a viewer, the consolidated picture."""
     today = today or jakarta_today()
     queues = can(user, "progress.review")
     kind = "coordinator" if queues else "viewer"
-    ev = figures.evaluation(year, quarter, detail=False, today=today)
-    if not ev["activity_count"]:
+    shared = _remembered("dashboard.kabupaten", (year, quarter, today),
+                         lambda: _kabupaten_figures(year, quarter, today))
+    if shared is None:
         return _empty(kind, year, quarter, queues=queues)
-    agencies = ev["agencies"]
-    lowest = lowest_agencies(agencies)
-    result = {
-        "kind": kind, "empty": False, "year": year, "quarter": quarter, "queues": queues,
-        "due_date": ev["due_date"], "quarter_end": ev["quarter_end"],
-        "headline": _headline(ev),
-        "agency_count": len(agencies), "completeness": ev["completeness"], "csr": ev["csr"],
-        "rating_counts": ev["rating_counts"], "agencies": agencies,
-        "poverty": _poverty(year),
-        "charts": {"realisation": charts.realisation_chart(agencies, {a["agency_id"] for a in lowest}),
-                   "ratings": charts.rating_chart(ev["rating_counts"]),
-                   "completeness": charts.completeness_chart(agencies),
-                   "csr": charts.csr_chart(ev["csr"])},
-        "lowest": lowest, "late": [], "review_tasks": [],
-    }
+    result = {"kind": kind, "empty": False, "year": year, "quarter": quarter, "queues": queues, **shared,
+              "late": shared["late"] if queues else [], "review_tasks": []}
     if queues:
-        result["late"] = late_agencies(agencies)
         result["review_tasks"] = [t for t in reminders.tasks_for(user, today) if t.kind == "review"]
     return result
 
@@ -132,29 +145,37 @@ def lowest_activities(activities: list[dict]) -> list[dict]:
     return sorted(items, key=lambda a: (a["realization_pct"], a["code"], a["activity_id"]))[:LIST_LIMIT]
 
 
+def _agency_figures(agency_id: int | None, year: int, quarter: int, today: date) -> dict | None:
+    own = figures.evaluation(year, quarter, agency_id=agency_id, today=today)
+    if not own["activity_count"]:
+        return None
+    kabupaten = figures.totals(year, quarter)
+    entry = own["agencies"][0]
+    headline = _headline(own)
+    return {
+        "agency_name": entry["agency_name"], "agency_full_name": entry["agency_full_name"],
+        "due_date": own["due_date"], "quarter_end": own["quarter_end"],
+        "headline": headline, "kabupaten": {k: kabupaten[k] for k in ("realization_pct", "achievement_pct", "rating")},
+        "completeness": own["completeness"], "csr": own["csr"], "rating_counts": own["rating_counts"],
+        "lowest_activities": lowest_activities(own["activities"]),
+        "charts": {"compare": charts.comparison_chart(entry["agency_name"], headline, kabupaten),
+                   "ratings": charts.rating_chart(own["rating_counts"], title=_(
+                       "Sebaran predikat capaian indikator %(opd)s", opd=entry["agency_name"]))},
+    }
+
+
 def agency_dashboard(user, year: int, quarter: int, *, today: date | None = None) -> dict:
     """An OPD user's dashboard: its own OPD (from the user, never from a request) against the kabupaten's
     totals (``figures.totals``: one query, nothing of the other OPDs but the sums)."""
     today = today or jakarta_today()
     agency_id = agency_scope(user)
     tasks = reminders.tasks_for(user, today)
-    own = figures.evaluation(year, quarter, agency_id=agency_id, today=today)
-    if not own["activity_count"]:
+    shared = _remembered("dashboard.agency", (agency_id, year, quarter, today),
+                         lambda: _agency_figures(agency_id, year, quarter, today))
+    if shared is None:
         return _empty("agency", year, quarter, agency_id=agency_id, tasks=tasks)
-    kabupaten = figures.totals(year, quarter)
-    entry = own["agencies"][0]
-    headline = _headline(own)
-    return {
-        "kind": "agency", "empty": False, "year": year, "quarter": quarter, "agency_id": agency_id,
-        "agency_name": entry["agency_name"], "agency_full_name": entry["agency_full_name"],
-        "due_date": own["due_date"], "quarter_end": own["quarter_end"],
-        "headline": headline, "kabupaten": {k: kabupaten[k] for k in ("realization_pct", "achievement_pct", "rating")},
-        "completeness": own["completeness"], "csr": own["csr"], "rating_counts": own["rating_counts"],
-        "tasks": tasks, "lowest_activities": lowest_activities(own["activities"]),
-        "charts": {"compare": charts.comparison_chart(entry["agency_name"], headline, kabupaten),
-                   "ratings": charts.rating_chart(own["rating_counts"], title=_(
-                       "Sebaran predikat capaian indikator %(opd)s", opd=entry["agency_name"]))},
-    }
+    return {"kind": "agency", "empty": False, "year": year, "quarter": quarter, "agency_id": agency_id, **shared,
+            "tasks": tasks}
 
 
 def for_user(user, year: int, quarter: int, *, today: date | None = None) -> dict | None:

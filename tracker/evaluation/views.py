@@ -13,9 +13,11 @@ from __future__ import annotations
 from functools import partial
 
 from flask import render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from tracker import memo
 from tracker.authz import permission_required
 from tracker.charts import Series, bar_chart, grouped_bar_chart
 from tracker.evaluation import bp, figures, summary
@@ -91,11 +93,8 @@ def derived(e: dict) -> dict:
             "csr_share_pct": pct(e["csr"]["contributed_verified"], e["csr"]["committed"])}
 
 
-@bp.route("/")
-@permission_required("evaluation.view")
-def index():
-    choice = read_choice()
-    page = chosen_page(choice)
+def page_figures(choice, page: int) -> dict:
+    """What the page shows of the data: the same for everyone who may see this scope."""
     e = figures.evaluation(choice.year, choice.quarter, agency_id=choice.agency_id,
                            include_unverified=choice.include_unverified, today=choice.today,
                            window=((page - 1) * PER_PAGE, PER_PAGE))
@@ -104,9 +103,21 @@ def index():
     # Beside one OPD: the kabupaten's totals only (never another OPD's rows).
     kabupaten = (figures.totals(choice.year, choice.quarter, include_unverified=choice.include_unverified)
                  if choice.agency_id is not None else None)
-    return render_template(
-        "evaluation/index.html", choice=choice, e=e, d=derived(e), written=written, kabupaten=kabupaten,
-        agencies=agency_choices(choice), activities=activity_page(e, page),
-        realisation_chart=realisation_chart(e, by_activity=choice.agency_id is not None),
-        rating_chart=rating_chart(e), warning=ignored_message(choice.ignored))
+    return {"e": e, "d": derived(e), "written": written, "kabupaten": kabupaten,
+            "activities": activity_page(e, page),
+            "realisation_chart": realisation_chart(e, by_activity=choice.agency_id is not None),
+            "rating_chart": rating_chart(e)}
 
+
+@bp.route("/")
+@permission_required("evaluation.view")
+def index():
+    choice = read_choice()
+    page = chosen_page(choice)
+    # The figures of a scope change only when data is written: remembered until then (tracker.memo),
+    # they cost one query instead of the roll-ups, the summary and the charts (bench/pages.py).
+    key = (choice.year, choice.quarter, choice.agency_id, choice.include_unverified, choice.today, page,
+           str(get_locale()))
+    shown = memo.remembered("evaluation.index", key, lambda: page_figures(choice, page))
+    return render_template("evaluation/index.html", choice=choice, agencies=agency_choices(choice),
+                           warning=ignored_message(choice.ignored), **shown)

@@ -2,14 +2,13 @@
 
 The key is the sha256 of
 - the parameters (``ReportParams``: kind, format, year, quarter, scope, switches, language),
-- a fingerprint of the data: for each table the report reads (its kind's ``sources``) plus the report
-  settings and the regions (the cover's name), the row count, the latest ``updated_at``, the highest
-  integer id and the sum of the ``version`` counters (a table with none of those: the sums of its
-  number columns) — all tables in ONE query (UNION ALL);
+- a fingerprint of the data: the change counter (``tracker.changes``) of each table the report reads
+  (its kind's ``sources``) plus the report settings and the regions (the cover's name), in ONE query
+  whatever the size of the tables (scanning them took 119 ms at p95 on the large demo);
 - the format version (``FORMAT_VERSION`` and the renderer's own ``version``);
 - today's date in Jakarta (a report prints the date it is signed and what is overdue today).
 
-Any insert, update or delete in a source table changes the fingerprint, so a new rendering is made.
+Any committed insert, update or delete in a source table changes the fingerprint, so a new rendering is made.
 """
 
 from __future__ import annotations
@@ -23,10 +22,9 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import (BigInteger, Float, Integer, Numeric, String, Table, cast, func, literal, select, union_all,
-                        update)
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Table, select, update
 
+from tracker import changes
 from tracker.extensions import db
 from tracker.reference.models import Region
 from tracker.reports.models import DONE, FAILED, PENDING, ReportJob, ReportSettings
@@ -36,7 +34,6 @@ from tracker.types import jakarta_now, utcnow
 FORMAT_VERSION = 1  # raise when the job pipeline changes what it stores for the same rendering
 ALWAYS = (ReportSettings, Region)  # every report prints the settings and the region's name
 _STORED_NAME = re.compile(r"[0-9a-f]{32}\.(pdf|xlsx)")
-NUMBERS = (Integer, BigInteger, Float, Numeric)
 
 
 # ---- files ----------------------------------------------------------------------------------------------
@@ -58,24 +55,6 @@ def _table(source) -> Table:
     return source if isinstance(source, Table) else source.__table__
 
 
-def _text(expr) -> ColumnElement:
-    return func.coalesce(cast(expr, String), literal(""))
-
-
-def _marks(table: Table) -> list[ColumnElement]:
-    """What changes in ``table`` when a row is added, changed or removed."""
-    cols = table.c
-    marks = [func.count()]
-    if "updated_at" in cols:
-        marks.append(func.max(cols["updated_at"]))
-    if "version" in cols:
-        marks.append(func.sum(cols["version"]))
-    marks += [func.max(c) for c in table.primary_key.columns if isinstance(c.type, Integer)]
-    if "updated_at" not in cols and "version" not in cols:  # e.g. a link table or indicator values
-        marks += [func.sum(c) for c in cols if isinstance(c.type, NUMBERS)]
-    return marks
-
-
 def sources_of(kind: ReportKind) -> list[Table]:
     tables: dict[str, Table] = {}
     for source in (*kind.sources, *ALWAYS):
@@ -84,21 +63,9 @@ def sources_of(kind: ReportKind) -> list[Table]:
     return [tables[name] for name in sorted(tables)]
 
 
-def fingerprint(tables: list[Table]) -> list[list[str]]:
-    """``[[table, "count|max(updated_at)|sum(version)|max(id)..."], ...]`` in one query."""
-    if not tables:
-        return []
-    parts = []
-    for i, table in enumerate(tables):
-        marks = _marks(table)
-        joined = _text(marks[0])
-        for mark in marks[1:]:
-            joined = joined + literal("|") + _text(mark)
-        parts.append(select(literal(i).label("n"), joined.label("mark")).select_from(table))
-    statement = union_all(*parts) if len(parts) > 1 else parts[0]
-    rows = db.session.execute(statement).all()
-    marks_by_index = {int(n): mark for n, mark in rows}
-    return [[table.name, marks_by_index.get(i, "")] for i, table in enumerate(tables)]
+def fingerprint(tables: list[Table]) -> list[list]:
+    """``[[table, change counter], ...]`` in one query (``tracker.changes``)."""
+    return [[name, counter] for name, counter in changes.counters(t.name for t in tables).items()]
 
 
 def params_json(params: ReportParams) -> str:
