@@ -6,6 +6,9 @@
    quarter with verified reports): time (target <= 10 s).
 2. The full report with the annex of every activity, rendered in one process and in parallel chunks
    (a process pool, one process per core, merged with pypdf): both times and the ratio (<= 0.6).
+   "One process" renders the same documents one after the other (``mode="sequential"``, what the
+   registered renderer does on a one-core machine); one HTML document of the whole large annex is
+   never made (it took 1.4 GB).
 3. Peak memory of every process involved (ru_maxrss of the rendering process and of its pool
    workers; VmHWM of the report worker and gunicorn in step 5): <= 800 MB per process.
 4. The cached re-download of an unchanged report through the API: the first full report of step 5
@@ -102,14 +105,14 @@ def run_step(step: str, year: int, quarter: int) -> dict:
 
                 out["parts"] = 1 + len(rakor_pdf.chunk(rows, pdf.worker_count()))
         # The registered renderer ("auto": chunked for a long annex on more than one core); the
-        # single-process path is the same function with mode="single" (rakor_pdf.render_content).
+        # one-process path is the same function with mode="sequential" (rakor_pdf.render_content).
         render = kind.render
         if step == "single":
             from functools import partial
 
             from tracker.reports import rakor_pdf
 
-            render = partial(rakor_pdf.render, mode="single")
+            render = partial(rakor_pdf.render, mode="sequential")
         started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
         data = render(params, calls.append)
         out["seconds"] = time.perf_counter() - started

@@ -70,3 +70,19 @@ def test_a_table_never_written_counts_zero_and_the_counters_are_one_query(app):
         found = changes.counters(["no_such_table", "activity", "region"])
     assert found["no_such_table"] == 0 and set(found) == {"no_such_table", "activity", "region"}
     assert len(queries) == 1
+
+
+def test_data_changed_raises_every_counter_by_a_large_jump_and_the_caches_miss(app, runner, make_agency):
+    from tracker import memo
+
+    activity(make_agency())
+    before = changes.all_counters()
+    calls = []
+    memo.remembered("probe", 1, lambda: calls.append(1))
+    result = runner.invoke(args=["data-changed"])
+    assert result.exit_code == 0 and "tabel" in result.output
+    after = dict(changes.all_counters())
+    assert all(after[name] >= counter + 2**20 for name, counter in before)
+    assert after["poverty_stat"] >= 2**20  # a table never written before gets its row too
+    memo.remembered("probe", 1, lambda: calls.append(1))
+    assert len(calls) == 2

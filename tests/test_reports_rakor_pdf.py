@@ -68,6 +68,9 @@ def rendered(_migrated_app):
         progress: list[int] = []
         kabupaten = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER),
                                      progress.append, mode="chunked", chunk_rows=3)
+        # what a one-core machine does with the same chunks: one after the other in this process
+        sequential = rakor_pdf.render(ReportParams(kind="evaluation", fmt="pdf", year=YEAR, quarter=QUARTER),
+                                      None, mode="sequential", chunk_rows=3)
         # the OPD's report as if its problems were too many to list: chapter 6 summarises, the annex details
         limit, rakor_pdf.PROBLEMS_MAX_ITEMS = rakor_pdf.PROBLEMS_MAX_ITEMS, 0
         try:
@@ -81,7 +84,22 @@ def rendered(_migrated_app):
     texts, sizes = _pages(kabupaten)
     opd_texts, opd_sizes = _pages(opd)
     return {"world": world, "progress": progress, "texts": texts, "sizes": sizes, "all": "\n".join(texts),
+            "sequential": _pages(sequential),
             "opd_texts": opd_texts, "opd_sizes": opd_sizes, "opd_all": "\n".join(opd_texts)}
+
+
+def test_the_chunks_rendered_one_after_the_other_make_the_same_report(rendered):
+    texts, sizes = rendered["sequential"]
+    assert len(texts) == len(rendered["texts"]) > 3 and sizes == rendered["sizes"]
+    assert texts == rendered["texts"]  # same pages, same "Halaman X dari Y" stamps
+
+
+@pytest.mark.parametrize("rows, workers, mode", [(0, 2, "single"), (299, 2, "single"), (300, 2, "chunked"),
+                                                 (3000, 1, "sequential"), (299, 1, "single")])
+def test_the_registered_renderer_never_renders_a_long_annex_as_one_document(rows, workers, mode):
+    from tracker.reports import rakor_pdf
+
+    assert rakor_pdf.CHUNK_MIN_ROWS == 300 and rakor_pdf.auto_mode(rows, workers) == mode
 
 
 def _first_page(texts: list[str], needle: str, start: int = 2) -> int:

@@ -9,12 +9,13 @@ that costs the same on the small and the large demo.
 The bump happens at commit, in table-name order, so the counter rows are locked only for the
 moment of the commit and always in the same order: two writers never wait for each other in a
 cycle (PostgreSQL), and a rolled-back transaction bumps nothing. Writes that bypass SQLAlchemy
-(``psql`` by hand, a restored backup) do not count: after one, ``flask reports clear-cache`` (or
-any write through the app to the same table) makes the caches start again.
+(``psql`` by hand, a restored backup) do not count: after one, ``flask --app wsgi data-changed``
+(``forget_everything``) makes every cache start again.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import BigInteger, Engine, String, event, inspect, select, text
@@ -59,6 +60,21 @@ def has_unsaved_writes(session) -> bool:
     if not session.in_transaction():
         return False
     return bool(session.connection().info.get(_TOUCHED))
+
+
+def forget_everything() -> int:
+    """Raise every table's counter by a large random jump: after data was changed outside the app
+    (``psql``, a restored backup), every cache misses once, in every worker, without a restart. The
+    jump (not +1) keeps a restored database's counters from meeting the ones remembered before the
+    restore. Returns the number of tables."""
+    jump = secrets.randbelow(2**40) + 2**20
+    names = sorted(t.name for t in db.metadata.sorted_tables if t.name not in _NOT_COUNTED)
+    for name in names:
+        db.session.execute(text(f"INSERT INTO {TABLE} (table_name, counter) VALUES (:name, :jump) "
+                                f"ON CONFLICT (table_name) DO UPDATE SET counter = {TABLE}.counter + :jump"),
+                           {"name": name, "jump": jump})
+    db.session.commit()
+    return len(names)
 
 
 def _touched_table(context) -> str | None:

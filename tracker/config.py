@@ -60,6 +60,8 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "DEFAULT_DUE_DAY": _int("DEFAULT_DUE_DAY", 10),
         "SQLITE_SYNCHRONOUS": env.get("SQLITE_SYNCHRONOUS", "FULL"),
+        "MEMO_ENTRIES": _int("MEMO_ENTRIES", 64),
+        "MEMO_MAX_BYTES": _int("MEMO_MAX_MB", 64) * 1024 * 1024,
     }
 
 

@@ -38,3 +38,13 @@ def backup_command(dest):
     if check != "ok":
         raise click.ClickException(f"Pemeriksaan integritas salinan gagal: {check}")
     click.echo(f"Cadangan tersimpan di {dest} ({os.path.getsize(dest):,} byte).")
+
+
+@click.command("data-changed", help="Data diubah di luar aplikasi (psql, pemulihan cadangan): laporan dan angka "
+                                    "yang tersimpan dibuat ulang pada permintaan berikutnya.")
+@with_appcontext
+def data_changed_command():
+    from tracker import changes
+
+    tables = changes.forget_everything()
+    click.echo(f"Penghitung perubahan dinaikkan untuk {tables} tabel: laporan dan angka dibuat ulang.")

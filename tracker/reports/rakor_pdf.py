@@ -13,8 +13,11 @@ Two paths for the same content (``mode``):
   (``rakor_annex.html``), rendered at once in a process pool (``pdf.render_parallel``: one process
   per core), merged with pypdf in order, then every page but the cover stamped "Halaman X dari Y"
   with the merged total — so numbers run on across chunks and the contents' numbers stay true.
-- "auto" (the registered renderer): chunked when the annex is long enough to gain from it
-  (``CHUNK_MIN_ROWS``) and there is more than one core.
+- "sequential": the same documents as "chunked", rendered one after the other in this process
+  (``pdf.render_sequential``): its memory is that of the largest chunk, not of the whole report
+  (one document of the large year's annex took 1.4 GB).
+- "auto" (the registered renderer): for an annex long enough to gain from it (``CHUNK_MIN_ROWS``)
+  chunked with more than one core, sequential with one; else single.
 """
 
 from __future__ import annotations
@@ -170,14 +173,21 @@ def chunk(rows: list[dict], workers: int, size: int | None = None) -> list[tuple
 
 # ---- rendering ---------------------------------------------------------------------------------------------
 
+def auto_mode(annex_rows: int, workers: int) -> str:
+    """A short annex with the main part; a long one in chunks, in the pool with more than one core."""
+    if annex_rows < CHUNK_MIN_ROWS:
+        return "single"
+    return "chunked" if workers > 1 else "sequential"
+
+
 def render_content(content: dict, progress: Progress | None = None, *, mode: str = "auto",
                    chunk_rows: int | None = None) -> bytes:
-    """The PDF of already assembled content.  ``mode``: "auto" | "single" | "chunked"."""
+    """The PDF of already assembled content.  ``mode``: "auto" | "single" | "sequential" | "chunked"."""
     progress = progress or (lambda pct: None)
     rows = content["annex"] or []
     workers = pdf.worker_count()
     if mode == "auto":
-        mode = "chunked" if len(rows) >= CHUNK_MIN_ROWS and workers > 1 else "single"
+        mode = auto_mode(len(rows), workers)
     foot = footer(content)
     if mode == "single" or not rows:
         html = main_html(content, annex_rows=rows or None)
@@ -192,8 +202,8 @@ def render_content(content: dict, progress: Progress | None = None, *, mode: str
         parts.append(annex_html(content, part, first=first + 1, continued=continued))
         previous_agency = part[-1]["agency_id"]
     progress(15)
-    data = pdf.render_parallel(parts, footer=foot,
-                               progress=lambda done, total: progress(15 + int(80 * done / total)))
+    render_parts = pdf.render_parallel if mode == "chunked" else pdf.render_sequential
+    data = render_parts(parts, footer=foot, progress=lambda done, total: progress(15 + int(80 * done / total)))
     progress(100)
     return data
 
