@@ -20,7 +20,7 @@ CORE = {"authz", "changes", "charts", "config", "database", "errors", "extension
 COMPOSERS = {"tracker", "tracker.models"}
 # Lowest first: a feature may import the ones before it, never one after it.
 FEATURES = ["audit", "reference", "auth", "users", "periods", "plans", "progress", "csr", "poverty", "meetings",
-            "evaluation", "reports", "main", "demo", "api", "cli"]
+            "beneficiaries", "evaluation", "reports", "main", "demo", "api", "cli"]
 SERVICE_MODULES = {"services", "queries", "rules", "context", "batch", "workflow", "validation"}
 MAX_LINES = 400
 

@@ -13,6 +13,8 @@ from tracker.extensions import db
 
 GOOD = "Kerupuk-Udang-Sambal-Matah-9"
 
+PRODUCTION_FERNET_KEY = "x7WxX0m8d1Y2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p7Q="
+
 
 def _create(api, username, password, role="viewer"):
     return api.post("/api/v1/users", json={"username": username, "full_name": "Uji", "role": role,
@@ -124,7 +126,8 @@ def test_pbkdf2_alternative_is_at_least_600000_iterations():
 
 def _production(**overrides):
     config = base_config(TESTING=False, TRACKER_ENV="production",
-                         SECRET_KEY="a-strong-random-production-secret-0123456789abcdef")
+                         SECRET_KEY="a-strong-random-production-secret-0123456789abcdef",
+                         PERSONAL_DATA_HASH_KEY="p" * 40, PERSONAL_DATA_KEYS=PRODUCTION_FERNET_KEY)
     config.pop("PASSWORD_HASH_METHOD")
     config.update(overrides)
     return config

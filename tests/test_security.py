@@ -14,6 +14,8 @@ LEAKS = ["Traceback", "File \"", "werkzeug", "Werkzeug", "sqlalchemy", "SQLAlche
          f"Python/{platform.python_version()}", f"Python {platform.python_version()}", version("flask"),
          version("werkzeug"), version("sqlalchemy")]
 
+PRODUCTION_FERNET_KEY = "x7WxX0m8d1Y2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p7Q="
+
 
 def _csp_directives(response) -> dict[str, str]:
     header = response.headers["Content-Security-Policy"]
@@ -128,7 +130,8 @@ def test_debug_is_off_by_default(make_app):
 # ---- configuration ------------------------------------------------------------------------------
 
 def _production_config(**overrides) -> dict:
-    config = base_config(TESTING=False, TRACKER_ENV="production")
+    config = base_config(TESTING=False, TRACKER_ENV="production", PERSONAL_DATA_HASH_KEY="p" * 40,
+                         PERSONAL_DATA_KEYS=PRODUCTION_FERNET_KEY)
     config.pop("PASSWORD_HASH_METHOD")
     config.update(overrides)
     return config

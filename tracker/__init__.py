@@ -90,11 +90,11 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Each feature registers itself (its blueprint, URL prefix and what it lends other features)."""
-    from tracker import (api, audit, auth, csr, evaluation, main, meetings, periods, plans, poverty, progress, reference,
-                         reports, users)
+    from tracker import (api, audit, auth, beneficiaries, csr, evaluation, main, meetings, periods, plans, poverty,
+                         progress, reference, reports, users)
 
-    for feature in (main, auth, users, reference, periods, audit, plans, progress, csr, poverty, meetings, evaluation,
-                    reports, api):
+    for feature in (main, auth, users, reference, periods, audit, plans, progress, csr, poverty, meetings, beneficiaries,
+                    evaluation, reports, api):
         feature.init_app(app)
 
 

@@ -83,6 +83,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreements.confirm": frozenset({Role.ADMIN, Role.COORDINATOR}),
     # the quarterly evaluation: OPD users their own OPD's and the kabupaten's totals, never others' detail
     "evaluation.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
+    # beneficiaries by name and address (UU 27/2022): names for Bappeda and the OPD's own lists only;
+    # the full NIK for coordinators and admins (audited); coverage figures for viewers too
+    "beneficiaries.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
+    "beneficiaries.edit": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY}),
+    "targets.import": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "verval.record": frozenset({Role.ADMIN, Role.COORDINATOR}),
+    "coverage.view": frozenset({Role.ADMIN, Role.COORDINATOR, Role.AGENCY, Role.VIEWER}),
     # reports: the place, signer and logo printed on every report; every user's report jobs
     "reports.settings": frozenset({Role.ADMIN, Role.COORDINATOR}),
     "reports.all_jobs": frozenset({Role.ADMIN, Role.COORDINATOR}),

@@ -61,6 +61,8 @@ def from_environment(instance_path: str) -> dict:
         "DEFAULT_DUE_DAY": _int("DEFAULT_DUE_DAY", 10),
         "SQLITE_SYNCHRONOUS": env.get("SQLITE_SYNCHRONOUS", "FULL"),
         "MEMO_ENTRIES": _int("MEMO_ENTRIES", 64),
+        "PERSONAL_DATA_HASH_KEY": env.get("PERSONAL_DATA_HASH_KEY") or None,
+        "PERSONAL_DATA_KEYS": env.get("PERSONAL_DATA_KEYS") or None,
         "MEMO_MAX_BYTES": _int("MEMO_MAX_MB", 64) * 1024 * 1024,
     }
 
@@ -126,3 +128,24 @@ def check_production_safety(config: dict) -> None:
             "PASSWORD_HASH_METHOD is too weak for production: use scrypt with N >= 2**17 "
             "(the default, scrypt:131072:8:1) or pbkdf2 with >= 600000 iterations."
         )
+    _check_personal_data_keys(config)
+
+
+def _check_personal_data_keys(config: dict) -> None:
+    """NIK and KK numbers (UU 27/2022) are hashed and encrypted under keys of their own; derived ones
+    would change with SECRET_KEY and lose every stored number."""
+    from cryptography.fernet import Fernet
+
+    if len(config.get("PERSONAL_DATA_HASH_KEY") or "") < 32:
+        raise RuntimeError("PERSONAL_DATA_HASH_KEY must be set to a random string of at least 32 characters in "
+                           'production (python -c "import secrets; print(secrets.token_urlsafe(48))").')
+    keys = [k.strip() for k in (config.get("PERSONAL_DATA_KEYS") or "").split(",") if k.strip()]
+    if not keys:
+        raise RuntimeError('PERSONAL_DATA_KEYS must be set in production (python -c "from cryptography.fernet '
+                           'import Fernet; print(Fernet.generate_key().decode())").')
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise RuntimeError("PERSONAL_DATA_KEYS holds a key that is not a Fernet key (32 url-safe base64 bytes, "
+                               "as Fernet.generate_key() prints).") from None

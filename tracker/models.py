@@ -8,6 +8,7 @@ def import_all_models() -> None:
     from tracker import changes  # noqa: F401
     from tracker.audit import models as audit_models  # noqa: F401
     from tracker.auth import models as auth_models  # noqa: F401
+    from tracker.beneficiaries import models as beneficiaries_models  # noqa: F401
     from tracker.csr import models as csr_models  # noqa: F401
     from tracker.meetings import models as meetings_models  # noqa: F401
     from tracker.periods import models as periods_models  # noqa: F401
