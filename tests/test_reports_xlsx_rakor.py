@@ -20,7 +20,7 @@ from tracker.reports.registry import ReportParams
 
 YEAR, QUARTER = 2025, 2
 PAYLOAD = "=HYPERLINK(\"http://x\") <script>alert(1)</script>"
-SHEETS = ["Ringkasan", "Kemiskinan", "Realisasi OPD", "Strategi", "Kinerja", "CSR", "Permasalahan", "Kesepakatan",
+SHEETS = ["Ringkasan", "Kemiskinan", "Realisasi OPD", "Strategi", "Kinerja", "CSR", "Sasaran", "Permasalahan", "Kesepakatan",
           "Lampiran kegiatan"]
 
 

@@ -7,6 +7,11 @@ bp = Blueprint("beneficiaries", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from tracker.beneficiaries import views  # noqa: F401  (its routes register on bp)
+    from tracker.beneficiaries import (  # noqa: F401  (their routes register on bp)
+        views_coverage,
+        views_lists,
+        views_targets,
+        views_verval,
+    )
 
     app.register_blueprint(bp, url_prefix="/beneficiaries")

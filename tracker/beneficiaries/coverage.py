@@ -23,12 +23,12 @@ from tracker.plans.models import Activity
 from tracker.reference.models import Region
 
 
-def _reached(year: int):
+def reached_condition(year: int):
     return exists().where(Beneficiary.target_household_id == TargetHousehold.id,
                           Beneficiary.match_status.in_(REACHED), Beneficiary.year == year)
 
 
-def _households(region_id: int | None, scope):
+def household_conditions(region_id: int | None, scope):
     conditions = [TargetHousehold.active.is_(True)]
     inside = regions.within(region_id)
     if inside is not None:
@@ -51,8 +51,8 @@ def _people(year: int, region_id: int | None, agency_id: int | None):
 def coverage(year: int, region_id: int | None = None, scope=None, agency_id: int | None = None) -> dict:
     """api.md ``GET /coverage``.  ``scope``: the desa an OPD user may see (``None`` = all);
     ``agency_id``: count only that OPD's lists for double counting and outside-the-list."""
-    reached = case((_reached(year), 1), else_=0)
-    conditions = _households(region_id, scope)
+    reached = case((reached_condition(year), 1), else_=0)
+    conditions = household_conditions(region_id, scope)
     total, reached_total = db.session.execute(
         select(func.count(), func.coalesce(func.sum(reached), 0)).where(*conditions)).one()
     by_desil = [{"desil": desil, "target": target, "reached": int(hit)} for desil, target, hit in db.session.execute(
@@ -60,9 +60,10 @@ def coverage(year: int, region_id: int | None = None, scope=None, agency_id: int
         .group_by(TargetHousehold.desil).order_by(TargetHousehold.desil))]
     # Below a kecamatan (or a desa) the rows are desa; for the whole kabupaten, kecamatan.
     group = TargetHousehold.region_id if region_id is not None else Region.parent_id
-    query = select(group, func.count(), func.coalesce(func.sum(reached), 0)).where(*conditions)
+    query = select(group, func.count(), func.coalesce(func.sum(reached), 0)).select_from(TargetHousehold)
     if region_id is None:
         query = query.join(Region, Region.id == TargetHousehold.region_id)
+    query = query.where(*conditions)
     by_region = [{"region_id": rid, "target": target, "reached": int(hit)}
                  for rid, target, hit in db.session.execute(query.group_by(group).order_by(group))]
     return {"target_households": total, "reached": int(reached_total), "unreached": total - int(reached_total),
@@ -99,7 +100,7 @@ def outside_target(year: int, region_id: int | None = None, agency_id: int | Non
 
 def unreached(year: int, region_id: int | None = None, scope=None, desil: int | None = 1):
     """The active households no program reached in the year (desil 1 by default): the camat's list."""
-    query = select(TargetHousehold).where(*_households(region_id, scope), ~_reached(year))
+    query = select(TargetHousehold).where(*household_conditions(region_id, scope), ~reached_condition(year))
     if desil is not None:
         query = query.where(TargetHousehold.desil == desil)
     return query.order_by(TargetHousehold.region_id, TargetHousehold.name_key, TargetHousehold.id)
@@ -108,11 +109,11 @@ def unreached(year: int, region_id: int | None = None, scope=None, desil: int | 
 def household_filter(region_id: int | None = None, desil: int | None = None, reached: bool | None = None,
                      year: int | None = None, scope=None):
     """``GET /target-households``: the conditions; ``reached`` needs a year."""
-    conditions = _households(region_id, scope)
+    conditions = household_conditions(region_id, scope)
     if desil is not None:
         conditions.append(TargetHousehold.desil == desil)
     if reached is not None and year is not None:
-        conditions.append(_reached(year) if reached else ~_reached(year))
+        conditions.append(reached_condition(year) if reached else ~reached_condition(year))
     return select(TargetHousehold).where(*conditions).order_by(TargetHousehold.region_id, TargetHousehold.name_key,
                                                                TargetHousehold.id)
 

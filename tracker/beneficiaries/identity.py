@@ -72,14 +72,15 @@ def _birth_date(digits: str, today: date) -> tuple[date | None, str | None]:
     day, month, year = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
     sex = "P" if day > 40 else "L"
     day = day - 40 if day > 40 else day
-    century = 2000 if 2000 + year <= today.year else 1900
-    try:
-        born = date(century + year, month, day)
-    except ValueError:
-        return None, None
-    if born > today or today.year - born.year > 120:
-        return None, None
-    return born, sex
+    # Two digits of year: this century unless that would be after today.
+    for century in (2000, 1900):
+        try:
+            born = date(century + year, month, day)
+        except ValueError:
+            return None, None
+        if born <= today:
+            return (born, sex) if today.year - born.year <= 120 else (None, None)
+    return None, None
 
 
 def check_nik(value, kabupaten_prefix: str, today: date | None = None) -> Checked:
@@ -136,14 +137,15 @@ def _hash_key() -> bytes:
 
 
 def _sealer() -> MultiFernet:
+    setting = current_app.config.get("PERSONAL_DATA_KEYS") or ""
     cached = current_app.extensions.get("personal_data_sealer")
-    if cached is None:
-        keys = [k.strip() for k in (current_app.config.get("PERSONAL_DATA_KEYS") or "").split(",") if k.strip()]
+    if cached is None or cached[0] != setting:  # built once per process and setting
+        keys = [k.strip() for k in setting.split(",") if k.strip()]
         if not keys:
             keys = [base64.urlsafe_b64encode(_derived("personal-data-seal")).decode()]
-        cached = MultiFernet([Fernet(k) for k in keys])
+        cached = (setting, MultiFernet([Fernet(k) for k in keys]))
         current_app.extensions["personal_data_sealer"] = cached
-    return cached
+    return cached[1]
 
 
 def digest(digits: str | None) -> str | None:

@@ -5,7 +5,8 @@ written out in /tmp/brief/rakor_content.md; in short:
 - money: ``int`` Rupiah; percentages: ``float`` 0–100 (rounded to two decimals) or ``None`` where
   there is nothing to divide; dates: ``datetime.date``; labels already translated (``str``).
 - Sections, in the report's order: ``cover``, ``summary``, ``poverty`` (``None`` without data or
-  for one OPD), ``realisation``, ``performance``, ``csr`` (``None`` without commitments), ``problems``,
+  for one OPD), ``realisation``, ``performance``, ``csr`` (``None`` without commitments),
+  ``beneficiaries`` (``None`` without a target list; ``tracker.beneficiaries.report``), ``problems``,
   ``agreements``, ``annex`` (``None`` unless asked), ``signature``.
 
 Runs in an app context with no request and no signed-in user (the report worker): the scope (one OPD)
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
 from tracker.authz import Role
+from tracker.beneficiaries import report as beneficiary_report
 from tracker.csr import queries as csr_queries
 from tracker.csr.models import CsrCommitment, CsrContribution, commitment_region
 from tracker.evaluation import figures as eval_figures
@@ -51,12 +53,12 @@ from tracker.reports.settings import report_settings
 from tracker.review import SUBMITTED, VERIFIED
 from tracker.review import status_label as report_status_label
 
-SECTIONS = ("cover", "summary", "poverty", "realisation", "performance", "csr", "problems", "agreements",
-            "annex", "signature")
+SECTIONS = ("cover", "summary", "poverty", "realisation", "performance", "csr", "beneficiaries", "problems",
+            "agreements", "annex", "signature")
 # Every model the content reads (the cache key of the PDF and the workbook built from it).
 SOURCES = (Activity, activity_region, Indicator, ProgressReport, IndicatorValue, Agency, Strategy, Region, Company,
            CsrCommitment, CsrContribution, commitment_region, PovertyStat, PovertyTarget, HouseholdCount, Meeting,
-           Agreement, AgreementEvent, Period, ReportSettings)
+           Agreement, AgreementEvent, Period, ReportSettings, *beneficiary_report.SOURCES)
 # The worker has no signed-in user: the meetings queries scope by role, and Bappeda sees every agreement.
 _READER = SimpleNamespace(role=Role.COORDINATOR, agency_id=None, company_id=None)
 _LATER_THAN_ANY_ID = 2**62
@@ -82,6 +84,7 @@ def build(params: ReportParams, *, today: date | None = None) -> dict:
         "realisation": _realisation(e),
         "performance": _performance(e),
         "csr": _csr(year, quarter, params.agency_id, e["csr"]),
+        "beneficiaries": beneficiary_report.rakor_section(year, params.agency_id),
         "problems": _problems(e),
         "agreements": _agreements(meeting, params.agency_id, today),
         "annex": _annex(e) if params.annex else None,

@@ -31,6 +31,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from tracker.beneficiaries.charts import coverage_chart
 from tracker.charts import Series, compact_rupiah, grouped_bar_chart
 from tracker.evaluation import dashboard_charts
 from tracker.extensions import db
@@ -92,8 +93,10 @@ def charts(content: dict) -> dict:
              Series(_("Realisasi kumulatif"), [s["realized_cumulative"] for s in strategies])],
             value_format=compact_rupiah, width=640, key="rakor-strategies") if any(
                 s["budget"] for s in strategies) else None,
-        "poverty": None, "csr": None,
+        "poverty": None, "csr": None, "beneficiaries": None,
     }
+    if content["beneficiaries"] is not None:
+        out["beneficiaries"] = coverage_chart(content["beneficiaries"]["kecamatan"], key="rakor-coverage")
     if content["poverty"] is not None:
         out["poverty"] = dashboard_charts.poverty_chart(content["poverty"]["rows"])
     csr = content["csr"]

@@ -1,8 +1,9 @@
 """The Rakor report as an Excel workbook (kind ``evaluation``, fmt ``xlsx``), built from the same
 content as the PDF (``tracker.reports.rakor_content.build``): one sheet per section, in the report's
 order — Ringkasan, Kemiskinan, Realisasi OPD, Strategi, Kinerja (the Permendagri 86/2017 table,
-its columns numbered as in the regulation), CSR, Permasalahan, Kesepakatan, Lampiran kegiatan (when
-the annex is asked for).  A section without data keeps its sheet, with a line saying so.
+its columns numbered as in the regulation), CSR, Sasaran (by name by address), Permasalahan,
+Kesepakatan, Lampiran kegiatan (when the annex is asked for).  A section without data keeps its
+sheet, with a line saying so.
 
 Numbers are numbers (``xlsx_layout``: Rupiah ``#,##0``, percentages as fractions shown ``0.00%``,
 dates ``dd/mm/yyyy``), each sheet has a title block, a frozen header with an auto-filter and
@@ -246,6 +247,33 @@ def _csr_sheet(wb: Workbook, c: dict) -> None:
     table_sheet(wb, _("CSR"), columns, rows, heading=heading, freeze_columns=2, more=more)
 
 
+COVERAGE_FIGURES = [Col("target", N_("Rumah Tangga Sasaran"), COUNT), Col("reached", N_("Dijangkau"), COUNT),
+                    Col("unreached", N_("Belum Dijangkau"), COUNT), Col("share", N_("Dijangkau (%)"), PERCENT)]
+
+
+def _beneficiaries_sheet(wb: Workbook, c: dict) -> None:
+    """By name, by address: figures only (the names stay in the app, for the roles allowed)."""
+    bn = c["beneficiaries"]
+    heading = _heading(c, _("Sasaran by name by address"))
+    if bn is None:
+        table_sheet(wb, _("Sasaran"), [Col("name", N_("Kecamatan"))] + COVERAGE_FIGURES, [],
+                    heading=heading + [_("Belum ada daftar sasaran yang diimpor.")])
+        return
+    t = bn["totals"]
+    heading += [_("Daftar sasaran %(s)s per %(d)s.", s=bn["list"]["source"], d=date_id(bn["list"]["as_of"])),
+                _("Tercatat di beberapa OPD (strategi sama): %(a)s orang; penerima di luar daftar sasaran: %(b)s; "
+                  "kecocokan menurut nama belum dikonfirmasi: %(c)s.", a=t["double_counted"], b=t["outside_target"],
+                  c=t["probable"])]
+    rows = [{**r, "share": P(r["reached_pct"])} for r in bn["kecamatan"]]
+    rows.append({**t, "_style": "total", "name": _("Jumlah"), "share": P(t["reached_pct"]),
+                 "desil1": sum(r["desil1"] for r in bn["kecamatan"]), "desil1_unreached": bn["desil1_unreached"]})
+    columns = ([Col("code", N_("Kode Wilayah")), Col("name", N_("Kecamatan"))] + COVERAGE_FIGURES +
+               [Col("desil1", N_("Desil 1"), COUNT), Col("desil1_unreached", N_("Desil 1 Belum Dijangkau"), COUNT)])
+    more = [Table(_("Per desil"), [Col("desil", N_("Desil"))] + COVERAGE_FIGURES,
+                  [{**r, "share": P(r["reached_pct"])} for r in bn["by_desil"]])]
+    table_sheet(wb, _("Sasaran"), columns, rows, heading=heading, freeze_columns=2, more=more)
+
+
 PROBLEM_COLUMNS = [Col("agency", N_("OPD")), Col("code", N_("Kode")), Col("name", N_("Sub Kegiatan"), wrap=True),
                    Col("problems", N_("Kendala"), wrap=True, max_width=60),
                    Col("follow_up", N_("Tindak Lanjut"), wrap=True, max_width=60),
@@ -296,6 +324,7 @@ def render_xlsx(params: ReportParams, progress: Progress) -> bytes:
                 heading=_heading(content, _("Evaluasi kinerja (Permendagri 86/2017)")), freeze_columns=3)
     progress(75)
     _csr_sheet(wb, content)
+    _beneficiaries_sheet(wb, content)
     _list_sheets(wb, content)
     progress(90)
     return save(wb)

@@ -1,1 +1,0 @@
-"""Pages of the by-name lists (filled in by the pages work)."""

@@ -1,0 +1,1 @@
+"""Pages of the by-name lists: coverage (being written)."""

@@ -1,0 +1,1 @@
+"""Pages of the by-name lists: verval (being written)."""
