@@ -15,6 +15,7 @@ import pytest
 from tests.dashboard_helpers import QUARTER, YEAR, build_world
 from tracker.evaluation import dashboard
 from tracker.evaluation.ratings import RATING_COLOURS
+from tracker.extensions import db
 from tracker.types import jakarta_now
 
 URL = f"/?year={YEAR}&quarter={QUARTER}"
@@ -264,3 +265,20 @@ def test_a_plan_without_reports_or_indicators_shows_no_empty_charts(app, make_ag
     assert "Belum ada pagu anggaran" in html and "Belum ada indikator kinerja" in html
     assert "Belum ada komitmen CSR" in html and "Belum ada data kemiskinan" in html
     assert "0,00 %" not in html  # nothing to divide by: "–", never 0 %
+
+
+def test_the_remembered_dashboard_is_the_opds_own_and_follows_a_write(world, client_as, make_user):
+    """The rendered dashboard is kept per role, OPD, quarter and language (tracker.main.views.dashboard_html):
+    another OPD's user right after gets its own, another user of the same OPD the same, and a write shows."""
+    dinsos_html = element(html_of(client_as(world["users"]["agency"])), "dasbor")
+    dinkes_user = make_user(role="agency", agency=world["dinkes"])
+    dinkes_html = element(html_of(client_as(dinkes_user)), "dasbor")
+    assert "Dinas Kesehatan, Triwulan II 2025" in text(dinkes_html) and "Dinas Sosial" not in dinkes_html
+    colleague = make_user(role="agency", agency=world["dinsos"])
+    assert element(html_of(client_as(colleague)), "dasbor") == dinsos_html
+    english = client_as(colleague)
+    english.post("/language", data={"lang": "en", "next": "/"})
+    assert element(html_of(english), "dasbor") != dinsos_html
+    world["activities"]["b"].name = "Kegiatan yang baru saja diganti namanya"
+    db.session.commit()
+    assert "Kegiatan yang baru saja diganti namanya" in text(element(html_of(client_as(colleague)), "dasbor"))
