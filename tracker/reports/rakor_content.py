@@ -61,7 +61,7 @@ SOURCES = (Activity, activity_region, Indicator, ProgressReport, IndicatorValue,
            Agreement, AgreementEvent, Period, ReportSettings, *beneficiary_report.SOURCES)
 # The worker has no signed-in user: the meetings queries scope by role, and Bappeda sees every agreement.
 _READER = SimpleNamespace(role=Role.COORDINATOR, agency_id=None, company_id=None)
-_LATER_THAN_ANY_ID = 2**62
+_LATER_THAN_ANY_ID = 2**31 - 1  # the largest INTEGER PostgreSQL takes
 
 
 def build(params: ReportParams, *, today: date | None = None) -> dict:
