@@ -118,7 +118,7 @@ def test_statuses_each_operation_can_answer_are_documented(doc):
 def test_uploads_are_documented_as_multipart(doc):
     uploads = [(path, method) for path, method, op in _operations(doc)
                if "multipart/form-data" in op.get("requestBody", {}).get("content", {})]
-    assert len(uploads) == 6  # progress evidence, plan import, progress Excel, CSR evidence, meeting files, agreement evidence
+    assert len(uploads) == 7  # progress evidence, plan import, progress Excel, CSR evidence, meeting files, agreement evidence, target list import
     for path, method in uploads:
         body = doc["paths"][path][method]["requestBody"]["content"]["multipart/form-data"]["schema"]
         assert body["properties"]["file"] == {"type": "string", "format": "binary"}

@@ -7,6 +7,7 @@ from tracker.api.core import bp
 
 def init_app(app: Flask) -> None:
     from tracker.api import (  # noqa: F401  (importing a route module registers its routes)
+        beneficiaries,
         csr,
         csr_lists,
         evaluation,
