@@ -51,9 +51,10 @@ class DemoContext:
 
 
 def _sections():
-    from tracker.demo import csr, meetings, people, plans, poverty, progress, reference
+    from tracker.demo import beneficiaries, csr, meetings, people, plans, poverty, progress, reference
 
-    return [reference.load, people.load, plans.load, progress.load, csr.load, poverty.load, meetings.load]
+    return [reference.load, people.load, plans.load, progress.load, csr.load, poverty.load, meetings.load,
+            beneficiaries.load]
 
 
 def demo_years(scale: str, current_year: int) -> list[int]:
