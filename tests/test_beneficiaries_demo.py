@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 
 from tests.conftest import empty_tables
 from tracker.beneficiaries import coverage, identity, regions
@@ -53,17 +53,21 @@ def test_two_target_lists_with_history_over_every_kecamatan(app, runner):
 def test_numbers_look_real_and_are_never_stored_in_the_clear(app, runner):
     load(runner)
     prefix = regions.kabupaten_prefix()
-    today = date.fromisoformat(TODAY)
     rows = db.session.execute(select(TargetHousehold.nik_masked, TargetHousehold.nik_sealed,
                                      TargetHousehold.nik_hash, TargetHousehold.name).limit(300)).all()
+    # a few households carry a NIK issued elsewhere (they moved in), as real lists do
+    home = sum(masked.startswith(prefix) for masked, *_ in rows)
+    assert home >= len(rows) * 0.9
     for masked, sealed, digest, name in rows:
-        assert re.fullmatch(r"\d{4}\*{8}\d{4}", masked) and masked.startswith(prefix)
+        assert re.fullmatch(r"\d{4}\*{8}\d{4}", masked)
         assert re.fullmatch(r"[0-9a-f]{64}", digest) and name and not any(c.isdigit() for c in name)
         number = identity.unseal(sealed)
         assert identity.mask(number) == masked and identity.digest(number) == digest
     # no text column of either table holds a NIK or KK (16 digits) in the clear
     for model in (TargetHousehold, Beneficiary):
-        columns = [c for c in model.__table__.columns if c.type.python_type is str]
+        # (hex digests may hold 16 digits in a row by chance; they are checked above)
+        columns = [c for c in model.__table__.columns
+                   if isinstance(c.type, String) and not c.name.endswith("_hash")]
         for row in db.session.execute(select(*columns)):
             assert not any(v and re.search(r"(?<![0-9])[0-9]{16}(?![0-9])", v) for v in row), row
 
