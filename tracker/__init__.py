@@ -9,6 +9,7 @@ from flask import Flask
 from flask_login import current_user
 
 from tracker.config import Config, check_production_safety, from_environment
+from tracker.files import UploadRequest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -20,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
     )
+    app.request_class = UploadRequest
     app.config.from_object(Config)
     app.config.update(from_environment(app.instance_path))
     if test_config:

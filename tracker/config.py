@@ -64,6 +64,7 @@ def from_environment(instance_path: str) -> dict:
         "PERSONAL_DATA_HASH_KEY": env.get("PERSONAL_DATA_HASH_KEY") or None,
         "PERSONAL_DATA_KEYS": env.get("PERSONAL_DATA_KEYS") or None,
         "BENEFICIARY_NAME_THRESHOLD": _int("BENEFICIARY_NAME_THRESHOLD", 85),
+        "TARGET_LIST_MAX_MB": _int("TARGET_LIST_MAX_MB", 60),
         "MEMO_MAX_BYTES": _int("MEMO_MAX_MB", 64) * 1024 * 1024,
     }
 

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import filetype
-from flask import Response, current_app, send_file
+from flask import Request, Response, current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -129,6 +129,32 @@ def detect_type(path: str) -> str | None:
 def max_bytes() -> int:
     """The size limit of one file: the app's ``MAX_CONTENT_LENGTH`` (``MAX_UPLOAD_MB``), else 10 MB."""
     return current_app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BYTES
+
+
+class UploadRequest(Request):
+    """The app's request: a view marked ``larger_upload("SOME_MAX_MB")`` takes a body up to that setting
+    instead of ``MAX_CONTENT_LENGTH``.  Decided on the matched route, so it holds before any hook
+    (CSRF, sign-in) reads the form."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        view = current_app.view_functions.get(self.endpoint) if self.url_rule is not None else None
+        key = getattr(view, "upload_limit_setting", None)
+        if key is not None:
+            return current_app.config[key] * 1024 * 1024
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        Request.max_content_length.fset(self, value)
+
+
+def larger_upload(setting: str):
+    """Mark a view whose upload may be larger than other files (``setting``: a size in MB)."""
+    def mark(view):
+        view.upload_limit_setting = setting
+        return view
+    return mark
 
 
 def _mb(limit: int) -> str:

@@ -39,6 +39,7 @@ from tracker.beneficiaries import coverage, services, target_import
 from tracker.beneficiaries.models import SOURCES, TargetList
 from tracker.errors import BadRequest, NotFound, ValidationFailed
 from tracker.extensions import db
+from tracker.files import larger_upload
 from tracker.periods.services import today as jakarta_today
 from tracker.plans.services import get_activity
 from tracker.reference.models import Region
@@ -107,6 +108,7 @@ def _form_int(name: str, low: int, high: int, default: int | None = None) -> int
 @route("/target-lists", "POST", summary="Impor daftar sasaran (multipart: file .xlsx/.csv, source "
        "P3KE|DTSEN|DTKS|other, as_of YYYY-MM-DD): semua baris atau tidak sama sekali; 422 menamai 'row N: column'",
        tag=TAG, response=TargetImportOut, status=201, permission="targets.import", upload=True)
+@larger_upload("TARGET_LIST_MAX_MB")  # a kabupaten's list runs to 200,000 rows
 def target_list_import():
     _no_numbers_in_query()
     upload = _multipart_file()

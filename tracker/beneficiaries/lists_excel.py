@@ -56,12 +56,43 @@ def _put(sheet, row: int, column: int, value) -> None:
         target.quotePrefix = True
 
 
+TARGET_TEMPLATE_FILENAME = "template-daftar-sasaran.xlsx"
+TARGET_COLUMNS = [
+    TEMPLATE_COLUMNS[0],
+    ("kk", 20, TEXT, "Nomor KK 16 angka (boleh kosong)."),
+    ("nama", 32, None, "Nama lengkap kepala keluarga/rumah tangga (wajib)."),
+    ("jenis_kelamin", 8, None, "L atau P (boleh kosong: dibaca dari NIK)."),
+    ("tanggal_lahir", 14, DATE, "Tanggal lahir, mis. 1980-05-17 (boleh kosong: dibaca dari NIK)."),
+    TEMPLATE_COLUMNS[4],
+    TEMPLATE_COLUMNS[5],
+    ("desil", 8, None, "Desil kesejahteraan 1–10 (1 = paling miskin), wajib."),
+]
+
+
 def list_template_bytes() -> bytes:
     """Sheet "Data" (the header the upload reads, NIK/KK/kode as Text), "Petunjuk", "Wilayah"."""
+    return _template_bytes(TEMPLATE_COLUMNS, [
+        _("Daftar penerima manfaat per kegiatan dan triwulan (by name by address)"),
+        _("Isi sheet 'Data' mulai baris 2, satu orang atau rumah tangga per baris. Unggah di halaman penerima "
+          "manfaat kegiatan, pada triwulan yang dipilih."),
+        _("Pencocokan: menurut NIK (atau nomor KK) dengan daftar sasaran; bila NIK kosong atau tidak sah, menurut "
+          "nama + tanggal lahir + desa, lalu dikonfirmasi petugas.")])
+
+
+def target_template_bytes() -> bytes:
+    """The same layout for the target list (DTSEN/P3KE/DTKS) that Bappeda or Dinsos imports."""
+    return _template_bytes(TARGET_COLUMNS, [
+        _("Daftar sasaran (DTSEN/P3KE/DTKS) by name by address"),
+        _("Isi sheet 'Data' mulai baris 2, satu rumah tangga (kepala keluarga) per baris. Impor di halaman Daftar "
+          "sasaran: daftar yang lebih baru menggantikan yang berlaku, riwayatnya disimpan."),
+        _("Semua baris diimpor, atau tidak satu pun bila ada baris yang salah; kesalahan disebut per baris.")])
+
+
+def _template_bytes(columns: list[tuple], guide_lines: list[str]) -> bytes:
     workbook = Workbook()
     data = workbook.active
     data.title = "Data"
-    for index, (header, width, fmt, _meaning) in enumerate(TEMPLATE_COLUMNS, start=1):
+    for index, (header, width, fmt, _meaning) in enumerate(columns, start=1):
         head = data.cell(row=1, column=index, value=header)
         head.font, head.fill = BOLD, HEAD_FILL
         letter = head.column_letter
@@ -74,17 +105,15 @@ def list_template_bytes() -> bytes:
 
     guide = workbook.create_sheet("Petunjuk")
     guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 18, 90
-    guide.append([_("Daftar penerima manfaat per kegiatan dan triwulan (by name by address)")])
+    guide.append([guide_lines[0]])
     guide["A1"].font = TITLE
-    guide.append([_("Isi sheet 'Data' mulai baris 2, satu orang atau rumah tangga per baris. Unggah di halaman "
-                    "penerima manfaat kegiatan, pada triwulan yang dipilih.")])
-    guide.append([_("Pencocokan: menurut NIK (atau nomor KK) dengan daftar sasaran; bila NIK kosong atau tidak "
-                    "sah, menurut nama + tanggal lahir + desa, lalu dikonfirmasi petugas.")])
+    for line in guide_lines[1:]:
+        guide.append([line])
     guide.append([])
     guide.append([_("Kolom"), _("Isi")])
-    for cell_ in guide[5]:
+    for cell_ in guide[guide.max_row]:
         cell_.font, cell_.fill = BOLD, HEAD_FILL
-    for header, _width, _fmt, meaning in TEMPLATE_COLUMNS:
+    for header, _width, _fmt, meaning in columns:
         guide.append([header, _(meaning)])
         guide.cell(row=guide.max_row, column=2).alignment = WRAP
 
@@ -167,3 +196,32 @@ def _unreached_sheet(workbook, rows: Iterable[tuple]) -> None:
         sheet.append([number, cell(sheet, masked, fill=MASKED_FILL), cell(sheet, name),
                       cell(sheet, born, fmt=DATE) if born else None, cell(sheet, address), cell(sheet, desa),
                       cell(sheet, kecamatan), desil])
+
+
+def verval_workbook(heading: list[str], rows: Iterable[tuple], labels: dict[str, str]) -> bytes:
+    """One desa's verval list: (masked NIK, masked KK, name, address, desil, result, note) per household,
+    with the result as recorded so far and an empty column for what the desa finds; a filter on the
+    header and the header frozen, so the camat's staff can sort and tick it in Excel."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Verval"))
+    headers = [("No", 6), (_("NIK (disamarkan)"), 20), (_("No. KK (disamarkan)"), 20), (_("Nama"), 32),
+               (_("Alamat"), 36), (_("Desil"), 8), (_("Hasil tercatat"), 18), (_("Keterangan tercatat"), 30),
+               (_("Hasil verval desa (%(v)s)", v=" / ".join(labels.values())), 30), (_("Keterangan desa"), 30)]
+    for index, (_h, width) in enumerate(headers):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = f"A{len(heading) + 3}"
+    sheet.append([cell(sheet, heading[0], font=TITLE)])
+    for line in heading[1:]:
+        sheet.append([cell(sheet, line, font=NOTE)])
+    sheet.append([])
+    sheet.append([cell(sheet, h, font=BOLD, fill=HEAD_FILL, align=WRAP) for h, _w in headers])
+    count = 0
+    for count, (nik, kk, name, address, desil, result, note) in enumerate(rows, start=1):
+        sheet.append([count, cell(sheet, nik, fill=MASKED_FILL), cell(sheet, kk or "", fill=MASKED_FILL),
+                      cell(sheet, name), cell(sheet, address), desil, cell(sheet, labels.get(result, "")),
+                      cell(sheet, note or ""), None, None])
+    header_row = len(heading) + 2
+    sheet.auto_filter.ref = f"A{header_row}:J{header_row + count}"
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
