@@ -118,10 +118,17 @@ def test_statuses_each_operation_can_answer_are_documented(doc):
 def test_uploads_are_documented_as_multipart(doc):
     uploads = [(path, method) for path, method, op in _operations(doc)
                if "multipart/form-data" in op.get("requestBody", {}).get("content", {})]
-    assert len(uploads) == 7  # progress evidence, plan import, progress Excel, CSR evidence, meeting files, agreement evidence, target list import
+    # progress evidence, plan import, progress Excel, CSR evidence, meeting files, agreement evidence, target list
+    # import, an activity's beneficiaries (also JSON)
+    assert len(uploads) == 8
     for path, method in uploads:
         body = doc["paths"][path][method]["requestBody"]["content"]["multipart/form-data"]["schema"]
         assert body["properties"]["file"] == {"type": "string", "format": "binary"}
+    targets = doc["paths"]["/api/v1/target-lists"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert targets["required"] == ["file", "source", "as_of"] and targets["properties"]["as_of"]["format"] == "date"
+    people = doc["paths"]["/api/v1/activities/{activity_id}/beneficiaries"]["post"]["requestBody"]["content"]
+    assert set(people) == {"multipart/form-data", "application/json"}
+    assert people["multipart/form-data"]["schema"]["required"] == ["file", "quarter"]
 
 
 def test_request_text_refuses_control_characters(doc, make_user, api_as):

@@ -107,7 +107,9 @@ def _form_int(name: str, low: int, high: int, default: int | None = None) -> int
 
 @route("/target-lists", "POST", summary="Impor daftar sasaran (multipart: file .xlsx/.csv, source "
        "P3KE|DTSEN|DTKS|other, as_of YYYY-MM-DD): semua baris atau tidak sama sekali; 422 menamai 'row N: column'",
-       tag=TAG, response=TargetImportOut, status=201, permission="targets.import", upload=True)
+       tag=TAG, response=TargetImportOut, status=201, permission="targets.import",
+       form={"source": ({"type": "string", "enum": list(SOURCES)}, True),
+             "as_of": ({"type": "string", "format": "date", "description": "Keadaan daftar per tanggal"}, True)})
 @larger_upload("TARGET_LIST_MAX_MB")  # a kabupaten's list runs to 200,000 rows
 def target_list_import():
     _no_numbers_in_query()
@@ -168,7 +170,9 @@ def target_household(household_id: int, params: RevealQuery):
 @route("/activities/<int:activity_id>/beneficiaries", "POST", summary="Tambah penerima manfaat kegiatan untuk satu "
        "triwulan (JSON {year, quarter, people}, atau multipart: file .xlsx/.csv, quarter, year) dan cocokkan dengan "
        "daftar sasaran; baris bermasalah dilewati dan disebut di errors", tag=TAG, body=PeopleIn,
-       response=AddResultOut, status=201, permission="beneficiaries.edit", statuses=(423,))
+       response=AddResultOut, status=201, permission="beneficiaries.edit", statuses=(423,),
+       form={"quarter": ({"type": "integer", "minimum": 1, "maximum": 4}, True),
+             "year": ({"type": "integer", "description": "Bawaan: tahun kegiatan"}, False)})
 def activity_beneficiaries_add(activity_id: int):
     _no_numbers_in_query()
     activity = get_activity(activity_id, "beneficiaries.edit", current_user)

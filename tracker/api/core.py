@@ -43,6 +43,7 @@ class Operation:
     upload: bool = False  # multipart/form-data with a ``file`` field
     statuses: tuple[int, ...] = ()  # error statuses beyond the ones every operation of its kind can answer
     accepted: type[BaseModel] | None = None  # also answers 202 with this body (a report being rendered)
+    form: dict | None = None  # the upload's other form fields: name -> (JSON schema, required)
 
 
 OPERATIONS: list[Operation] = []
@@ -50,7 +51,7 @@ OPERATIONS: list[Operation] = []
 
 def route(rule: str, method: str, *, summary: str, tag: str, body=None, response=None, many=False,
           status=200, query=None, public=False, permission=None, binary=None, upload=False, statuses=(),
-          accepted=None):
+          accepted=None, form=None):
     """Register an API route and its description (the OpenAPI document is built from these).
 
     ``query``: a ``params.Query`` model; the view receives it validated as ``params=`` (a list's
@@ -77,7 +78,8 @@ def route(rule: str, method: str, *, summary: str, tag: str, body=None, response
         wrapped.permission = permission
         bp.add_url_rule(rule, endpoint=endpoint, view_func=wrapped, methods=[method])
         OPERATIONS.append(Operation(rule, method, endpoint, summary, tag, body, response, many, status,
-                                    query_model, public, permission, binary, upload, tuple(statuses), accepted))
+                                    query_model, public, permission, binary, upload or form is not None, tuple(statuses),
+                                    accepted, form))
         return wrapped
 
     return decorator

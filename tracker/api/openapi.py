@@ -94,10 +94,18 @@ def _success(op: Operation, ref) -> dict:
 
 
 def _request_body(op: Operation, ref) -> dict | None:
+    content = {}
     if op.upload:
-        return {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+        fields = op.form or {}
+        content["multipart/form-data"] = {"schema": {
+            "type": "object", "required": ["file", *(name for name, (_s, needed) in fields.items() if needed)],
+            "properties": {"file": {"type": "string", "format": "binary"},
+                           **{name: schema for name, (schema, _needed) in fields.items()}}}}
+    if op.body is not None and op.upload:  # JSON, or the same as a file
+        content["application/json"] = {"schema": ref(op.body)}
+        return {"required": True, "content": content}
+    if op.upload:
+        return {"required": True, "content": content}
     if op.body is not None:
         # A body of optional fields only may be left out (``parse_body`` reads nothing as ``{}``).
         required = any(field.is_required() for field in op.body.model_fields.values())

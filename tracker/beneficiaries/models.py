@@ -69,7 +69,7 @@ class TargetHousehold(_Versioned, db.Model):
         CheckConstraint("verval_result IS NULL OR verval_result IN ('still_poor', 'moved', 'died', 'not_poor')",
                         name="verval_result"),
         Index("ix_target_household_region_active", "region_id", "active"),
-        Index("ix_target_household_match", "region_id", "birth_date"),
+        Index("ix_target_household_match", "region_id", "birth_date", "active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
