@@ -72,7 +72,8 @@ def _at(day: date, hour: int, rng) -> datetime:
 class _World:
     def __init__(self, ctx):
         self.ctx, self.rng = ctx, ctx.rng
-        regions = db.session.execute(select(Region.id, Region.code, Region.name, Region.parent_id, Region.level)).all()
+        regions = db.session.execute(select(Region.id, Region.code, Region.name, Region.parent_id, Region.level)
+                                     .order_by(Region.code)).all()  # an order of its own: PostgreSQL has none
         self.kecamatan = {r.id: (r.name, r.code.replace(".", "")) for r in regions if r.level == "kecamatan"}
         self.desa = {r.id: (r.code, r.name, r.parent_id) for r in regions if r.level == "desa"}
         self.desa_of = defaultdict(list)

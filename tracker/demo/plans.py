@@ -109,7 +109,8 @@ def _regions(ctx, rng, beneficiaries: int) -> list[int]:
 
 
 def _desa_by_kecamatan(ctx) -> dict[int, list[int]]:
-    rows = db.session.execute(select(Region.id, Region.parent_id).where(Region.id.in_(ctx.data["desa_ids"])))
+    rows = db.session.execute(select(Region.id, Region.parent_id).where(Region.id.in_(ctx.data["desa_ids"]))
+                              .order_by(Region.code))  # the same lists in the same order on every database
     out: dict[int, list[int]] = {}
     for region_id, parent_id in rows:
         out.setdefault(parent_id, []).append(region_id)
