@@ -131,6 +131,14 @@ def max_bytes() -> int:
     return current_app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BYTES
 
 
+def xlsx_download(data: bytes, filename: str) -> Response:
+    """A workbook as an attachment, never kept by a cache (exports may name people)."""
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 class UploadRequest(Request):
     """The app's request: a view marked ``larger_upload("SOME_MAX_MB")`` takes a body up to that setting
     instead of ``MAX_CONTENT_LENGTH``.  Decided on the matched route, so it holds before any hook

@@ -10,7 +10,7 @@ figures but no names (the unreached list answers them 403); company users nothin
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ from tracker.beneficiaries.models import Beneficiary, TargetHousehold, TargetLis
 from tracker.beneficiaries.views_lists import desa_names
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.files import XLSX
+from tracker.files import xlsx_download
 from tracker.formatting import date_id
 from tracker.periods.services import MAX_YEAR, MIN_YEAR
 from tracker.reference.models import Region
@@ -82,6 +82,12 @@ def region_arg() -> Region | None:
     if region is None:
         raise NotFound(_("Wilayah tidak ditemukan."))
     return region if region.level in ("kecamatan", "desa") else None
+
+
+def desil_arg(default: int | None) -> int | None:
+    """``?desil=`` 1–10; anything else (nothing, a word, 11) is ``default``."""
+    raw = (request.args.get("desil") or "").strip()
+    return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 10 else default
 
 
 def scope_of(user):
@@ -157,8 +163,7 @@ def coverage_page():
 @permission_required("beneficiaries.view")
 def unreached():
     year, region = year_arg(), region_arg()
-    raw = (request.args.get("desil") or "1").strip()
-    desil = int(raw) if raw.isdecimal() and 1 <= int(raw) <= 10 else 1
+    desil = desil_arg(1)
     scope = services.household_scope(current_user)
     query = coverage.unreached(year, region.id if region else None, scope, desil=desil)
     pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
@@ -194,9 +199,6 @@ def coverage_xlsx():
     rows = (_unreached_rows(year, region, data["scope"]) if can(current_user, "beneficiaries.view") else None)
     body = coverage_workbook(heading, data, definitions(data["agency_id"] is not None), data["rows"],
                              _("Desa/kelurahan") if region is not None else _("Kecamatan"), rows)
-    response = Response(body, mimetype=XLSX)
     slug = f"-{region.code}" if region else ""
-    response.headers["Content-Disposition"] = f'attachment; filename="cakupan-penerima-manfaat-{year}{slug}.xlsx"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(body, f"cakupan-penerima-manfaat-{year}{slug}.xlsx")
 

@@ -8,7 +8,7 @@ theirs.  NIK and KK are shown masked only.
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from tracker.beneficiaries.lists_excel import TEMPLATE_FILENAME, list_template_b
 from tracker.beneficiaries.models import MATCH_STATUSES, PROBABLE, Beneficiary, TargetHousehold
 from tracker.errors import Conflict, Locked, ValidationFailed
 from tracker.extensions import db
-from tracker.files import XLSX
+from tracker.files import xlsx_download
 from tracker.formatting import number
 from tracker.forms import opt_int
 from tracker.periods.services import periods_for, quarter_label
@@ -240,10 +240,7 @@ def upload(activity_id: int):
 @bp.route("/list-template.xlsx")
 @permission_required("beneficiaries.edit")
 def list_template():
-    response = Response(list_template_bytes(), mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(list_template_bytes(), TEMPLATE_FILENAME)
 
 
 # ---- probable matches ---------------------------------------------------------------------------

@@ -20,13 +20,13 @@ from tracker.beneficiaries.forms_targets import SOURCE_LABELS, RevealForm, Targe
 from tracker.beneficiaries.lists_excel import TARGET_TEMPLATE_FILENAME, target_template_bytes
 from tracker.beneficiaries.models import CHANGE_KINDS, TargetChange, TargetHousehold, TargetList
 from tracker.beneficiaries.verval import RESULT_LABELS
-from tracker.beneficiaries.views_coverage import region_arg, region_choices, trail, year_arg
+from tracker.beneficiaries.views_coverage import desil_arg, region_arg, region_choices, trail, year_arg
 from tracker.beneficiaries.views_lists import _file_lines, desa_names
 from tracker.auth.models import User
 from tracker.beneficiaries.people import name_key
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.files import XLSX, larger_upload
+from tracker.files import larger_upload, xlsx_download
 from tracker.formatting import date_id, number
 from tracker.i18n import N_
 from tracker.plans.models import Activity
@@ -36,6 +36,11 @@ from tracker.web import page_arg
 PER_PAGE = 50
 CHANGE_LABELS = {"added": N_("Masuk daftar"), "removed": N_("Keluar dari daftar"), "desil": N_("Desil berubah"),
                  "moved": N_("Pindah desa/kelurahan")}
+
+
+def _moved_between(changes) -> list[int]:
+    """The desa a "moved" change names (its old and new values are desa ids), to name them in one query."""
+    return [int(v) for c in changes if c.kind == "moved" for v in (c.old_value, c.new_value) if v and v.isdecimal()]
 
 
 def _history_page():
@@ -96,10 +101,7 @@ def targets_import():
 @bp.route("/targets/template.xlsx")
 @permission_required("targets.import")
 def target_template():
-    response = Response(target_template_bytes(), mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{TARGET_TEMPLATE_FILENAME}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(target_template_bytes(), TARGET_TEMPLATE_FILENAME)
 
 
 @bp.route("/targets/<int:list_id>/changes")
@@ -122,18 +124,12 @@ def target_changes(list_id: int):
                   if ids else {})
     rows = [(c, households[c.household_id]) for c in pagination.items]
     places = desa_names([h.region_id for h in households.values()]
-                        + [int(v) for c, _h in rows if c.kind == "moved" for v in (c.old_value, c.new_value)
-                           if v and v.isdecimal()])
+                        + _moved_between([c for c, _h in rows]))
     return render_template("beneficiaries/targets_changes.html", target_list=target_list, kind=kind, counts=counts,
                            kinds=CHANGE_KINDS, labels=CHANGE_LABELS, pagination=pagination, rows=rows, desa=places)
 
 
 # ---- households ---------------------------------------------------------------------------------
-
-def _desil_arg() -> int | None:
-    raw = (request.args.get("desil") or "").strip()
-    return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 10 else None
-
 
 def _reached_arg() -> bool | None:
     return {"1": True, "0": False}.get((request.args.get("reached") or "").strip())
@@ -143,7 +139,7 @@ def _reached_arg() -> bool | None:
 @permission_required("beneficiaries.view")
 def households():
     year, region = year_arg(), region_arg()
-    desil, reached = _desil_arg(), _reached_arg()
+    desil, reached = desil_arg(None), _reached_arg()
     name = (request.args.get("q") or "").strip()[:60]
     scope = services.household_scope(current_user)
     query = coverage.household_filter(region.id if region else None, desil, reached, year, scope)
@@ -169,8 +165,7 @@ def render_household(household_id: int, revealed: dict | None = None):
     changes = db.session.execute(
         select(TargetChange, TargetList).join(TargetList, TargetList.id == TargetChange.list_id)
         .where(TargetChange.household_id == row.id).order_by(TargetChange.id.desc()).limit(50)).all()
-    places = desa_names([row.region_id] + [int(v) for c, _l in changes if c.kind == "moved"
-                                           for v in (c.old_value, c.new_value) if v and v.isdecimal()])
+    places = desa_names([row.region_id] + _moved_between([c for c, _l in changes]))
     response = Response(render_template(
         "beneficiaries/targets_household.html", h=row, activities=activities, changes=changes, desa=places,
         labels=CHANGE_LABELS, result_labels=RESULT_LABELS, revealed=revealed,

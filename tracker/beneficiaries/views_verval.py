@@ -8,7 +8,7 @@ Coordinators and admins only (``verval.record``); NIK shown masked.  The rules a
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from tracker.beneficiaries.target_import import current_list
 from tracker.beneficiaries.views_coverage import region_choices
 from tracker.errors import Conflict, NotFound, ValidationFailed
 from tracker.extensions import db
-from tracker.files import XLSX
+from tracker.files import xlsx_download
 from tracker.formatting import date_id
 from tracker.forms import opt_int
 from tracker.reference.models import Region
@@ -142,7 +142,4 @@ def verval_xlsx(desa_id: int):
                               .where(TargetHousehold.region_id == desa.id, TargetHousehold.active.is_(True))
                               .order_by(TargetHousehold.desil, TargetHousehold.name_key, TargetHousehold.id))
     labels = {key: _(label) for key, label in verval.RESULT_LABELS.items()}
-    response = Response(verval_workbook(heading, rows, labels), mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="verval-{desa.code}.xlsx"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(verval_workbook(heading, rows, labels), f"verval-{desa.code}.xlsx")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -21,7 +21,7 @@ from tracker.csr.validation import STRATEGIES
 from tracker.database import get_or_404
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.files import XLSX
+from tracker.files import xlsx_download
 from tracker.periods.services import MAX_YEAR, MIN_YEAR
 from tracker.plans.forms import UploadForm
 from tracker.reference.models import Company
@@ -35,13 +35,6 @@ def _company(company_id: int, year: int, permission: str) -> Company:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise NotFound()
     return get_or_404(Company, company_id)
-
-
-def _download(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _int_arg(name: str, low: int = 1, high: int = 10**12) -> int | None:
@@ -71,7 +64,7 @@ def export_filters() -> queries.CsrFilters:
 @permission_required("csr.view")
 def template_xlsx(company_id: int, year: int):
     company = _company(company_id, year, "csr.view")
-    return _download(excel.build_template(company, year), excel.template_filename(company, year))
+    return xlsx_download(excel.build_template(company, year), excel.template_filename(company, year))
 
 
 def _company_page(company: Company, year: int) -> str:
@@ -128,7 +121,7 @@ def excel_upload(company_id: int, year: int):
 @permission_required("csr.view")
 def summary_xlsx():
     filters = export_filters()
-    return _download(excel.export_summary(filters), excel.summary_filename(filters))
+    return xlsx_download(excel.export_summary(filters), excel.summary_filename(filters))
 
 
 @bp.route("/contributions.xlsx")
@@ -136,5 +129,5 @@ def summary_xlsx():
 def contributions_xlsx():
     filters = export_filters()
     status = request.args.get("status") or None
-    return _download(excel.export_contributions(filters, status if status in STATUSES else None),
+    return xlsx_download(excel.export_contributions(filters, status if status in STATUSES else None),
                      contributions_filename(filters))

@@ -4,7 +4,7 @@ shown by row and nothing is stored; on success the counts and the warnings are f
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -96,7 +96,4 @@ def import_file():
 def template(kind: str):
     if kind not in KINDS:
         raise NotFound()
-    response = Response(build_template(kind), mimetype=files.XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{template_filename(kind)}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return files.xlsx_download(build_template(kind), template_filename(kind))
